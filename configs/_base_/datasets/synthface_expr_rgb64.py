@@ -1,0 +1,47 @@
+# SynthFace (native layout), RGB 64x64, 7 basic expressions,
+# subject-exclusive train/val. Rendered on first use (a few seconds) into
+# data/synthface_quickstart and cached.
+dataset_type = 'SynthFaceDataset'
+data_root = 'data/synthface_quickstart'
+auto_generate = dict(subjects=12, samples=120, seed=0, size=64)
+
+train_pipeline = [
+    dict(type='LoadFaceModalities', modalities=('rgb', )),
+    dict(
+        type='mmpretrain.RandomResizedCrop',
+        scale=64,
+        crop_ratio_range=(0.7, 1.0),
+        aspect_ratio_range=(0.9, 1.1)),
+    dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackFERInputs'),
+]
+test_pipeline = [
+    dict(type='LoadFaceModalities', modalities=('rgb', )),
+    dict(type='PackFERInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=2,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        auto_generate=auto_generate,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=2,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='val',
+        auto_generate=auto_generate,
+        pipeline=test_pipeline))
+val_evaluator = [dict(type='ExpressionMetric')]
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator

@@ -1,0 +1,133 @@
+"""Base class of mmfer's image datasets (one sample = one face image)."""
+import os.path as osp
+from typing import List, Optional, Sequence
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+from mmfer.registry import DATASETS
+
+#: Annotation key of each modality's file path.
+MODALITY_KEYS = {
+    'rgb': 'img_path',
+    'depth': 'depth_path',
+    'thermal': 'thermal_path',
+    'parsing': 'parsing_path',
+}
+
+
+@DATASETS.register_module()
+class BaseFERDataset(BaseDataset):
+    """Face images with expression / AU labels and several modalities.
+
+    Reads the OpenMMLab annotation format (a json file with ``metainfo``
+    and ``data_list``) or a subclass's own ``load_data_list``. Each item
+    may hold:
+
+    - ``img_path`` / ``depth_path`` / ``thermal_path`` / ``parsing_path``:
+      files of each modality, relative to ``data_root``;
+    - ``gt_label`` (int): expression class index into ``classes``;
+    - ``au_occ`` (list[int]): AU occurrence per ``au_names`` entry, with
+      -1 for "not coded";
+    - ``au_int`` (list[float]): AU intensities;
+    - ``subject`` (str) and ``domain`` (int).
+
+    Args:
+        ann_file (str): annotation file, relative to ``data_root``.
+        data_root (str): root folder of the dataset.
+        modalities (Sequence[str]): modalities the pipeline loads; their
+            files are checked at start-up. Any of ``'rgb'``, ``'depth'``,
+            ``'thermal'``, ``'parsing'``. Defaults to ``('rgb',)``.
+        subjects (Sequence[str], optional): keep only these subjects (for
+            subject-exclusive folds). Every listed subject must occur in
+            the annotations. Defaults to None (all).
+        check_files (bool): verify at start-up that every needed modality
+            file exists, so a missing file fails before training rather
+            than hours into it. Defaults to True.
+        **kwargs: passed to :class:`mmengine.dataset.BaseDataset`
+            (``pipeline``, ``test_mode``, ``metainfo``, ...).
+    """
+
+    def __init__(self,
+                 ann_file: str = '',
+                 data_root: str = '',
+                 modalities: Sequence[str] = ('rgb', ),
+                 subjects: Optional[Sequence[str]] = None,
+                 check_files: bool = True,
+                 **kwargs):
+        unknown = [m for m in modalities if m not in MODALITY_KEYS]
+        if unknown:
+            raise ValueError(f'Unknown modalities {unknown}; valid ones are '
+                             f'{sorted(MODALITY_KEYS)}.')
+        self.modalities = tuple(modalities)
+        self.subjects = None if subjects is None else list(subjects)
+        self.check_files = check_files
+        super().__init__(ann_file=ann_file, data_root=data_root, **kwargs)
+
+    def parse_data_info(self, raw_data_info: dict) -> dict:
+        """Make the modality paths absolute (joined with ``data_root``)."""
+        info = dict(raw_data_info)
+        for key in MODALITY_KEYS.values():
+            if info.get(key):
+                info[key] = osp.join(self.data_root, info[key])
+        return info
+
+    def filter_data(self) -> List[dict]:
+        """Keep the requested subjects; check that each one exists."""
+        data_list = self.data_list
+        if self.subjects is not None:
+            present = {d.get('subject') for d in data_list}
+            missing = [s for s in self.subjects if s not in present]
+            if missing:
+                raise ValueError(
+                    f'{type(self).__name__} ({self.ann_file or self.data_root})'
+                    f': subjects {missing} are requested (e.g. by a fold '
+                    'definition) but have no samples in the annotations. '
+                    'Check data_root, or that the dataset was extracted '
+                    f'completely; present subjects: {sorted(present)[:50]}')
+            keep = set(self.subjects)
+            data_list = [d for d in data_list if d.get('subject') in keep]
+        if self.check_files:
+            self._check_files(data_list)
+        return data_list
+
+    def _check_files(self, data_list: List[dict]) -> None:
+        missing = []
+        for info in data_list:
+            for modality in self.modalities:
+                path = info.get(MODALITY_KEYS[modality])
+                if path is None:
+                    raise KeyError(
+                        f'{type(self).__name__}: the pipeline needs modality '
+                        f'"{modality}" but the annotation of sample '
+                        f'{info.get("sample_idx", "?")} has no '
+                        f'"{MODALITY_KEYS[modality]}". Remove it from '
+                        '`modalities` or use a dataset that provides it.')
+                if not osp.isfile(path):
+                    missing.append(path)
+        if missing:
+            raise FileNotFoundError(
+                f'{type(self).__name__}: {len(missing)} modality file(s) '
+                f'are missing, e.g. {missing[:3]}. Re-extract or regenerate '
+                'the dataset (for SynthFace: tools/dataset_converters/'
+                'make_synthface.py --force), or set check_files=False to '
+                'fail only when a missing file is read.')
+
+    # ------------------------------------------------------------------
+    # Label statistics (used e.g. for class-balanced loss weights)
+    # ------------------------------------------------------------------
+    def get_au_labels(self) -> np.ndarray:
+        """(N, K) int array of AU occurrence labels (-1 = not coded)."""
+        if not self.data_list or 'au_occ' not in self.data_list[0]:
+            raise KeyError(f'{type(self).__name__} has no AU labels.')
+        return np.asarray([d['au_occ'] for d in self.data_list], dtype=int)
+
+    def get_au_frequencies(self) -> np.ndarray:
+        """(K,) positive rate of each AU over the coded labels."""
+        labels = self.get_au_labels()
+        coded = labels >= 0
+        return (labels == 1).sum(0) / np.maximum(coded.sum(0), 1)
+
+    def get_gt_labels(self) -> np.ndarray:
+        """(N,) expression labels."""
+        return np.asarray([d['gt_label'] for d in self.data_list], dtype=int)

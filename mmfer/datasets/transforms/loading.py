@@ -1,0 +1,180 @@
+"""Loading face images of several modalities into one H×W×C array."""
+import os.path as osp
+from typing import Dict, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmfer.registry import TRANSFORMS
+
+#: Channels each modality contributes, in the order they are stacked.
+MODALITY_CHANNELS = {'rgb': 3, 'gray': 1, 'depth': 1, 'thermal': 1}
+_PATH_KEYS = {
+    'rgb': 'img_path',
+    'gray': 'img_path',
+    'depth': 'depth_path',
+    'thermal': 'thermal_path'
+}
+
+
+def read_image_file(path: str, flag: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
+    """``cv2.imread`` that raises a clear error instead of returning None.
+
+    Args:
+        path (str): image file.
+        flag (int): cv2 imread flag.
+
+    Returns:
+        np.ndarray: the decoded image.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'Image file not found: {path}. Check data_root and that the '
+            'dataset was extracted completely.')
+    data = np.fromfile(path, dtype=np.uint8)
+    img = cv2.imdecode(data, flag) if data.size else None
+    if img is None:
+        raise ValueError(
+            f'Cannot decode image file {path} (empty, truncated or not an '
+            'image). Re-extract or regenerate this file, or remove the '
+            'sample from the annotation file.')
+    return img
+
+
+def depth_to_uint8(depth: np.ndarray) -> np.ndarray:
+    """Map a depth map to uint8 with the nearest face point brightest.
+
+    Background pixels (value 0 or the dtype maximum, e.g. 65535 for
+    uint16 PNGs: "no return" of a depth camera) become 0; the foreground
+    range [near, far] is stretched to [255, 1].
+
+    Args:
+        depth (np.ndarray): (H, W) depth, any numeric dtype; larger values
+            are farther from the camera.
+
+    Returns:
+        np.ndarray: (H, W) uint8.
+    """
+    depth = depth.astype(np.float32)
+    if depth.ndim == 3:
+        depth = depth[..., 0]
+    invalid_hi = np.iinfo(np.uint16).max
+    fg = (depth > 0) & (depth < invalid_hi)
+    out = np.zeros(depth.shape, np.uint8)
+    if fg.any():
+        near, far = depth[fg].min(), depth[fg].max()
+        scale = 254.0 / max(far - near, 1e-6)
+        out[fg] = (255.0 - (depth[fg] - near) * scale).round().astype(np.uint8)
+    return out
+
+
+def thermal_to_uint8(thermal: np.ndarray,
+                     temp_range: Tuple[float, float] = (20.0, 40.0),
+                     scale: float = 100.0) -> np.ndarray:
+    """Map a radiometric thermal image to uint8 over a fixed °C range.
+
+    Args:
+        thermal (np.ndarray): (H, W) temperatures times ``scale`` (mmfer's
+            uint16 PNG stores centi-degrees Celsius, ``scale=100``).
+        temp_range (tuple): (low, high) °C mapped to 0 and 255.
+        scale (float): units per °C in the file. Defaults to 100.
+
+    Returns:
+        np.ndarray: (H, W) uint8.
+    """
+    if thermal.ndim == 3:
+        thermal = thermal[..., 0]
+    celsius = thermal.astype(np.float32) / scale
+    low, high = temp_range
+    norm = (celsius - low) / (high - low)
+    return (np.clip(norm, 0, 1) * 255).round().astype(np.uint8)
+
+
+@TRANSFORMS.register_module()
+class LoadFaceModalities(BaseTransform):
+    """Load one or more face modalities and stack them channel-wise.
+
+    The result ``img`` is an (H, W, C) uint8 array whose channels follow
+    ``modalities``: ``rgb`` gives 3 channels in RGB order, ``gray`` 1,
+    ``depth`` 1 (nearest point brightest, see :func:`depth_to_uint8`),
+    ``thermal`` 1 (a fixed °C window, see :func:`thermal_to_uint8`). E.g.
+    ``('rgb', 'depth', 'thermal')`` gives the 5-channel RGB+D+T input of
+    MCM. All modalities of a sample must have the same size (they are
+    pixel-aligned by preprocessing); otherwise an error names the files.
+
+    **Required Keys:** ``img_path`` and/or ``depth_path``,
+    ``thermal_path`` (per modality).
+
+    **Added Keys:** ``img`` (H, W, C) uint8, ``img_shape``, ``ori_shape``,
+    ``modalities`` (tuple), ``channel_names`` (tuple of length C).
+
+    Args:
+        modalities (Sequence[str]): what to load, in channel order.
+            Defaults to ``('rgb',)``.
+        depth_as_rgb (bool): replicate a depth-only input to 3 channels,
+            as fine-tuning an ImageNet-style 3-channel encoder on depth
+            needs (MCM Sec. 4.4.2). Defaults to False.
+        thermal_range (tuple): °C window of the thermal channel.
+            Defaults to (20, 40).
+    """
+
+    def __init__(self,
+                 modalities: Sequence[str] = ('rgb', ),
+                 depth_as_rgb: bool = False,
+                 thermal_range: Tuple[float, float] = (20.0, 40.0)):
+        unknown = [m for m in modalities if m not in MODALITY_CHANNELS]
+        if unknown or not modalities:
+            raise ValueError(f'modalities must be a non-empty subset of '
+                             f'{sorted(MODALITY_CHANNELS)}, got {modalities}')
+        if depth_as_rgb and tuple(modalities) != ('depth', ):
+            raise ValueError('depth_as_rgb=True needs modalities=("depth",)')
+        self.modalities = tuple(modalities)
+        self.depth_as_rgb = depth_as_rgb
+        self.thermal_range = tuple(thermal_range)
+
+    def _load(self, modality: str, path: str) -> np.ndarray:
+        if modality == 'rgb':
+            img = read_image_file(path, cv2.IMREAD_COLOR)
+            return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        if modality == 'gray':
+            return read_image_file(path, cv2.IMREAD_GRAYSCALE)[..., None]
+        raw = read_image_file(path, cv2.IMREAD_UNCHANGED)
+        if modality == 'depth':
+            return depth_to_uint8(raw)[..., None]
+        return thermal_to_uint8(raw, self.thermal_range)[..., None]
+
+    def transform(self, results: Dict) -> Optional[Dict]:
+        arrays, names = [], []
+        for modality in self.modalities:
+            key = _PATH_KEYS[modality]
+            if key not in results or results[key] is None:
+                raise KeyError(
+                    f'LoadFaceModalities needs "{key}" for modality '
+                    f'"{modality}", but the sample has keys '
+                    f'{sorted(results)}. Does the dataset provide it?')
+            arr = self._load(modality, results[key])
+            if arrays and arr.shape[:2] != arrays[0].shape[:2]:
+                raise ValueError(
+                    f'Modalities of one sample differ in size: '
+                    f'{self.modalities[0]} {arrays[0].shape[:2]} vs '
+                    f'{modality} {arr.shape[:2]} ({results[key]}). Align '
+                    'them first (see tools/dataset_converters/).')
+            arrays.append(arr)
+            names += ['R', 'G', 'B'] if modality == 'rgb' else \
+                [modality[0].upper()]
+        img = np.concatenate(arrays, axis=2)
+        if self.depth_as_rgb:
+            img = np.repeat(img, 3, axis=2)
+            names = names * 3
+        results['img'] = img
+        results['img_shape'] = img.shape[:2]
+        results['ori_shape'] = img.shape[:2]
+        results['modalities'] = self.modalities
+        results['channel_names'] = tuple(names)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(modalities={self.modalities}, '
+                f'depth_as_rgb={self.depth_as_rgb}, '
+                f'thermal_range={self.thermal_range})')

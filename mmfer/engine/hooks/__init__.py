@@ -1,0 +1,4 @@
+from .random_state_hook import RandomStateHook
+from .visualization_hook import FERVisualizationHook
+
+__all__ = ['RandomStateHook', 'FERVisualizationHook']

@@ -1,0 +1,3 @@
+from .expression_metric import ExpressionMetric, confusion_matrix
+
+__all__ = ['ExpressionMetric', 'confusion_matrix']

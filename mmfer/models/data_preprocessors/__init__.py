@@ -1,0 +1,3 @@
+from .fer_data_preprocessor import FERDataPreprocessor
+
+__all__ = ['FERDataPreprocessor']

@@ -1,0 +1,3 @@
+from .fer_data_sample import AU_UNKNOWN, FERDataSample
+
+__all__ = ['FERDataSample', 'AU_UNKNOWN']
