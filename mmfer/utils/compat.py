@@ -24,7 +24,11 @@ measurements behind them.
    :func:`mmfer.utils.checkpoint.load_from_local_safely`, which keeps
    ``weights_only=True``. Full-pickle loading stays an explicit opt-in (see
    :mod:`mmfer.utils.checkpoint`).
-3. Distributed training on a machine without CUDA: mmengine's
+3. mmcv-lite has no compiled ops, so ``import mmcv.cnn.bricks.transformer``
+   warns "Fail to import ``MultiScaleDeformableAttention``" on every run;
+   mmfer uses no compiled op, and :func:`apply_stack_patches` silences
+   exactly that warning.
+4. Distributed training on a machine without CUDA: mmengine's
    ``_init_dist_pytorch`` calls ``torch.cuda.set_device`` and defaults to
    NCCL. That is handled where the process group is created, in
    :func:`mmfer.utils.dist.init_cpu_distributed`, not by patching mmengine.
@@ -85,6 +89,9 @@ def apply_stack_patches() -> None:
     global _APPLIED
     if _APPLIED:
         return
+    import warnings
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
     patch_mmaction_drn()
     patch_checkpoint_loading()
     _APPLIED = True

@@ -4,7 +4,7 @@ from typing import Optional, Sequence
 
 import cv2
 import numpy as np
-from mmengine.fileio import mkdir_or_exist
+from mmengine.utils import mkdir_or_exist
 from mmengine.hooks import Hook
 
 from mmfer.registry import HOOKS
