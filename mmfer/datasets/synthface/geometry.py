@@ -38,13 +38,13 @@ LANDMARK_NAMES = _landmark_names()
 LANDMARK_INDEX = {n: i for i, n in enumerate(LANDMARK_NAMES)}
 
 
-def _a(au, k):
+def au_level(au, k):
     """Normalised intensity of AU k in [0, 1]."""
     return float(au[AU_INDEX[k]]) / 5.0
 
 
 def _brows(subj, au):
-    a1, a2, a4 = _a(au, 1), _a(au, 2), _a(au, 4)
+    a1, a2, a4 = au_level(au, 1), au_level(au, 2), au_level(au, 4)
     t = np.linspace(0.0, 1.0, 9)
     brows, lines = [], []
     for s in SIDES:
@@ -65,7 +65,7 @@ def _brows(subj, au):
 
 
 def _eyes(subj, au):
-    a4, a5, a6, a7 = _a(au, 4), _a(au, 5), _a(au, 6), _a(au, 7)
+    a4, a5, a6, a7 = (au_level(au, k) for k in (4, 5, 6, 7))
     u = np.linspace(-1.0, 1.0, _N_CURVE)
     eyes = []
     for s in SIDES:
@@ -73,9 +73,9 @@ def _eyes(subj, au):
         ew = 0.15 * subj.eye_size
         # AU5 widens upward; AU7 tightens both lids; AU6 pushes the lower
         # lid up from below; AU4 lowers the upper lid slightly.
-        up = 0.065 * subj.eye_size * (1 + 0.9 * a5 - 0.4 * a7 - 0.2 * a6 -
+        up = 0.075 * subj.eye_size * (1 + 0.9 * a5 - 0.4 * a7 - 0.2 * a6 -
                                       0.15 * a4)
-        lo = 0.045 * subj.eye_size * (1 - 0.55 * a6 - 0.45 * a7 + 0.2 * a5)
+        lo = 0.05 * subj.eye_size * (1 - 0.55 * a6 - 0.45 * a7 + 0.2 * a5)
         up, lo = max(up, 0.012), max(lo, 0.008)
         x = cx + s * u * ew  # u=-1 inner corner, u=+1 outer corner
         tilt = -0.012 * u    # outer corner slightly higher
@@ -87,7 +87,7 @@ def _eyes(subj, au):
 
 
 def _nose(subj, au):
-    a9, a10 = _a(au, 9), _a(au, 10)
+    a9, a10 = au_level(au, 9), au_level(au, 10)
     ns, nl = subj.nose_size, subj.nose_len
     ala_y = 0.26 * nl - 0.04 * a9 - 0.01 * a10
     ala_x = (0.14 + 0.02 * a9) * ns
@@ -102,13 +102,14 @@ def _nose(subj, au):
 
 
 def _mouth(subj, au):
-    g = {k: _a(au, k) for k in (9, 10, 12, 14, 15, 17, 20, 23, 24, 25, 26)}
+    g = {k: au_level(au, k)
+         for k in (9, 10, 12, 14, 15, 17, 20, 23, 24, 25, 26)}
     my = 0.52
-    hw = 0.23 * subj.mouth_w * (1 + 0.22 * g[12] + 0.25 * g[20] -
+    hw = 0.26 * subj.mouth_w * (1 + 0.22 * g[12] + 0.25 * g[20] -
                                 0.12 * g[23] - 0.06 * g[24] - 0.04 * g[14])
     corner_y = (my - 0.10 * g[12] + 0.08 * g[15] + 0.015 * g[20] -
                 0.01 * g[14])
-    gap = (0.035 * g[25] + 0.11 * g[26] + 0.02 * g[10]) * (1 - g[24])
+    gap = (0.05 * g[25] + 0.2 * g[26] + 0.02 * g[10]) * (1 - g[24])
     thin = 1 - 0.55 * g[23] - 0.45 * g[24] - 0.2 * g[20]
     tu = 0.055 * subj.lip_thick * max(thin, 0.25)
     tl = 0.075 * subj.lip_thick * max(thin + 0.15 * g[17], 0.25)
@@ -129,7 +130,7 @@ def _mouth(subj, au):
                 upper_outer=curve(yo_u, 0.6, dip=0.012),
                 upper_inner=curve(yi_u, 1.0), lower_inner=curve(yi_l, 1.0),
                 lower_outer=curve(yo_l, 0.7),
-                jaw_drop=0.2 * g[26], chin_raise=g[17])
+                jaw_drop=0.15 * g[26], chin_raise=g[17])
 
 
 def _oval(subj, jaw_drop, mouth_y, n=72):

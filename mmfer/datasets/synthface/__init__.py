@@ -1,0 +1,31 @@
+"""SynthFace: a deterministic procedural FACS-driven multimodal face renderer.
+
+Pure numpy + OpenCV (no torch / mmengine import), so it is cheap to import in
+dataloader workers.  See ``docs/synthface.md``.
+"""
+from .codecs import (decode_depth, decode_thermal, depth_foreground,
+                     depth_to_uint8, encode_depth, encode_thermal)
+from .constants import (AU_IDS, AU_INDEX, AU_NAMES,
+                        AU_OCCURRENCE_THRESHOLD, DEPTH_BACKGROUND_MM,
+                        ESGM_GROUPS, EXPRESSION_AROUSAL,
+                        EXPRESSION_PROTOTYPES, EXPRESSIONS,
+                        EXTENDED_EXPRESSIONS, NUM_AUS, PARSING_CLASSES,
+                        SYNTHFACE_VERSION)
+from .domains import DOMAIN_NAMES, DOMAIN_PRESETS, resolve_domain, sample_view
+from .expressions import (arousal_from_aus, au_vector, prototype_intensities,
+                          sample_expression)
+from .geometry import LANDMARK_NAMES, build_face_shape
+from .identity import SubjectParams, sample_subject
+from .renderer import MODALITIES, SynthFaceRenderer
+
+__all__ = [
+    'AU_IDS', 'AU_INDEX', 'AU_NAMES', 'AU_OCCURRENCE_THRESHOLD',
+    'DEPTH_BACKGROUND_MM', 'ESGM_GROUPS', 'EXPRESSION_AROUSAL',
+    'EXPRESSION_PROTOTYPES', 'EXPRESSIONS', 'EXTENDED_EXPRESSIONS', 'NUM_AUS',
+    'PARSING_CLASSES', 'SYNTHFACE_VERSION', 'DOMAIN_NAMES', 'DOMAIN_PRESETS',
+    'resolve_domain', 'sample_view', 'arousal_from_aus', 'au_vector',
+    'prototype_intensities', 'sample_expression', 'LANDMARK_NAMES',
+    'build_face_shape', 'SubjectParams', 'sample_subject', 'MODALITIES',
+    'SynthFaceRenderer', 'decode_depth', 'decode_thermal', 'depth_foreground',
+    'depth_to_uint8', 'encode_depth', 'encode_thermal'
+]
