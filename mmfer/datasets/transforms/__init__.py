@@ -1,8 +1,8 @@
 from .formatting import PackFERInputs, to_chw_tensor
-from .loading import (LoadFaceModalities, depth_to_uint8, read_image_file,
-                      thermal_to_uint8)
+from .loading import (LoadFaceModalities, depth_png_to_uint8, read_image_file,
+                      thermal_png_to_uint8)
 
 __all__ = [
-    'LoadFaceModalities', 'PackFERInputs', 'to_chw_tensor', 'depth_to_uint8',
-    'thermal_to_uint8', 'read_image_file'
+    'LoadFaceModalities', 'PackFERInputs', 'to_chw_tensor',
+    'depth_png_to_uint8', 'thermal_png_to_uint8', 'read_image_file'
 ]

@@ -7,6 +7,9 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmfer.registry import TRANSFORMS
+from ..synthface.codecs import decode_depth, decode_thermal
+from ..synthface.codecs import depth_to_uint8 as depth_mm_to_uint8
+from ..synthface.constants import DEPTH_BACKGROUND_MM
 
 #: Channels each modality contributes, in the order they are stacked.
 MODALITY_CHANNELS = {'rgb': 3, 'gray': 1, 'depth': 1, 'thermal': 1}
@@ -42,52 +45,55 @@ def read_image_file(path: str, flag: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
     return img
 
 
-def depth_to_uint8(depth: np.ndarray) -> np.ndarray:
-    """Map a depth map to uint8 with the nearest face point brightest.
+def depth_png_to_uint8(raw: np.ndarray) -> np.ndarray:
+    """Map an mmfer depth PNG to uint8 with the nearest face point brightest.
 
-    Background pixels (value 0 or the dtype maximum, e.g. 65535 for
-    uint16 PNGs: "no return" of a depth camera) become 0; the foreground
-    range [near, far] is stretched to [255, 1].
+    mmfer's depth PNG (written by SynthFace and by the preprocessing tools
+    under ``tools/dataset_converters/``) stores depth in 0.1 mm units as
+    uint16; 0 means "no return" and the far plane
+    (:data:`~mmfer.datasets.synthface.constants.DEPTH_BACKGROUND_MM`) marks
+    background. Both become 0; the face range is stretched to [1, 255]
+    (see :func:`mmfer.datasets.synthface.codecs.depth_to_uint8`).
 
     Args:
-        depth (np.ndarray): (H, W) depth, any numeric dtype; larger values
-            are farther from the camera.
+        raw (np.ndarray): (H, W) uint16 depth PNG content.
 
     Returns:
         np.ndarray: (H, W) uint8.
     """
-    depth = depth.astype(np.float32)
-    if depth.ndim == 3:
-        depth = depth[..., 0]
-    invalid_hi = np.iinfo(np.uint16).max
-    fg = (depth > 0) & (depth < invalid_hi)
-    out = np.zeros(depth.shape, np.uint8)
-    if fg.any():
-        near, far = depth[fg].min(), depth[fg].max()
-        scale = 254.0 / max(far - near, 1e-6)
-        out[fg] = (255.0 - (depth[fg] - near) * scale).round().astype(np.uint8)
-    return out
+    if raw.ndim == 3:
+        raw = raw[..., 0]
+    if raw.dtype != np.uint16:
+        raise ValueError(
+            f'Depth images must be uint16 PNGs in 0.1 mm units, got dtype '
+            f'{raw.dtype}. Convert them with the tools in '
+            'tools/dataset_converters/.')
+    depth_mm = decode_depth(raw)
+    depth_mm[np.isnan(depth_mm)] = DEPTH_BACKGROUND_MM  # no return = far
+    return depth_mm_to_uint8(depth_mm)
 
 
-def thermal_to_uint8(thermal: np.ndarray,
-                     temp_range: Tuple[float, float] = (20.0, 40.0),
-                     scale: float = 100.0) -> np.ndarray:
-    """Map a radiometric thermal image to uint8 over a fixed °C range.
+def thermal_png_to_uint8(raw: np.ndarray,
+                         temp_range: Tuple[float, float] = (20.0, 40.0)
+                         ) -> np.ndarray:
+    """Map an mmfer thermal PNG (uint16 centi-°C) to uint8 over a °C window.
 
     Args:
-        thermal (np.ndarray): (H, W) temperatures times ``scale`` (mmfer's
-            uint16 PNG stores centi-degrees Celsius, ``scale=100``).
+        raw (np.ndarray): (H, W) uint16 thermal PNG content.
         temp_range (tuple): (low, high) °C mapped to 0 and 255.
-        scale (float): units per °C in the file. Defaults to 100.
 
     Returns:
         np.ndarray: (H, W) uint8.
     """
-    if thermal.ndim == 3:
-        thermal = thermal[..., 0]
-    celsius = thermal.astype(np.float32) / scale
+    if raw.ndim == 3:
+        raw = raw[..., 0]
+    if raw.dtype != np.uint16:
+        raise ValueError(
+            f'Thermal images must be uint16 PNGs in centi-degrees Celsius, '
+            f'got dtype {raw.dtype}. Convert raw or false-colour thermal '
+            'frames with tools/dataset_converters/bp4dplus_thermal.py.')
     low, high = temp_range
-    norm = (celsius - low) / (high - low)
+    norm = (decode_thermal(raw) - low) / (high - low)
     return (np.clip(norm, 0, 1) * 255).round().astype(np.uint8)
 
 
@@ -97,8 +103,8 @@ class LoadFaceModalities(BaseTransform):
 
     The result ``img`` is an (H, W, C) uint8 array whose channels follow
     ``modalities``: ``rgb`` gives 3 channels in RGB order, ``gray`` 1,
-    ``depth`` 1 (nearest point brightest, see :func:`depth_to_uint8`),
-    ``thermal`` 1 (a fixed °C window, see :func:`thermal_to_uint8`). E.g.
+    ``depth`` 1 (nearest point brightest, see :func:`depth_png_to_uint8`),
+    ``thermal`` 1 (a fixed °C window, see :func:`thermal_png_to_uint8`). E.g.
     ``('rgb', 'depth', 'thermal')`` gives the 5-channel RGB+D+T input of
     MCM. All modalities of a sample must have the same size (they are
     pixel-aligned by preprocessing); otherwise an error names the files.
@@ -141,8 +147,8 @@ class LoadFaceModalities(BaseTransform):
             return read_image_file(path, cv2.IMREAD_GRAYSCALE)[..., None]
         raw = read_image_file(path, cv2.IMREAD_UNCHANGED)
         if modality == 'depth':
-            return depth_to_uint8(raw)[..., None]
-        return thermal_to_uint8(raw, self.thermal_range)[..., None]
+            return depth_png_to_uint8(raw)[..., None]
+        return thermal_png_to_uint8(raw, self.thermal_range)[..., None]
 
     def transform(self, results: Dict) -> Optional[Dict]:
         arrays, names = [], []
