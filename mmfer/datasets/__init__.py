@@ -1,5 +1,9 @@
 from .base_fer_dataset import MODALITY_KEYS, BaseFERDataset
+from .bp4d import BP4DDataset
+from .bp4d_plus import BP4DPlusDataset
+from .disfa import DISFADataset
 from .synthface_dataset import SynthFaceDataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = ['BaseFERDataset', 'SynthFaceDataset', 'MODALITY_KEYS']
+__all__ += ['BP4DDataset', 'BP4DPlusDataset', 'DISFADataset']

@@ -1,0 +1,188 @@
+"""Shared helpers of the frame-based AU datasets (BP4D, BP4D+, DISFA).
+
+Real AU datasets are distributed as folders of video frames whose file
+names are frame numbers with an unsettled zero padding (``2440.jpg``,
+``0187.jpg``, ``187.jpg``; ../shared/DATASETS.md marks this [U]). The
+helpers here index a frame folder *once* by the integer value of each file
+stem, so a label row for frame ``f`` finds its image whatever the padding.
+"""
+import logging
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from mmengine.dist import get_dist_info
+from mmengine.logging import print_log
+
+from .base_fer_dataset import BaseFERDataset
+
+#: File extensions accepted as frames.
+IMG_EXTS = ('.jpg', '.jpeg', '.png', '.bmp')
+
+
+def index_frames(folder: str,
+                 exts: Sequence[str] = IMG_EXTS) -> Dict[int, str]:
+    """Map frame number -> file name for one folder of numbered frames.
+
+    Tolerates any zero padding (``%04d``, ``%03d``, ``%02d``, unpadded) as
+    the number is ``int(stem)``; files with a non-numeric stem are ignored.
+    A missing folder gives an empty dict.
+
+    Args:
+        folder (str): a folder such as ``Sequences/F001/T1``.
+        exts (Sequence[str]): accepted extensions (lower case).
+
+    Returns:
+        dict[int, str]: e.g. ``{2440: '2440.jpg', ...}``.
+    """
+    out: Dict[int, str] = {}
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return out
+    for entry in entries:
+        stem, ext = osp.splitext(entry.name)
+        if ext.lower() not in exts or not stem.isdigit():
+            continue
+        out.setdefault(int(stem), entry.name)
+    return out
+
+
+def list_dirs(folder: str) -> List[str]:
+    """Sorted names of the sub-folders of ``folder`` ([] if absent)."""
+    if not osp.isdir(folder):
+        return []
+    return sorted(e.name for e in os.scandir(folder) if e.is_dir())
+
+
+def resolve_prefix(data_root: str, prefix: Optional[str],
+                   candidates: Sequence[str], what: str,
+                   dataset: str) -> str:
+    """Pick the frame folder under ``data_root``.
+
+    Args:
+        data_root (str): dataset root.
+        prefix (str | None): an explicit folder (relative to data_root; may
+            be ``''`` for the root itself), or None to take the first
+            existing one of ``candidates``.
+        candidates (Sequence[str]): known folder names, in priority order.
+        what (str): e.g. ``'RGB frame folder'`` (for the message).
+        dataset (str): class name (for the message).
+
+    Returns:
+        str: absolute-or-root-joined folder.
+    """
+    if prefix is not None:
+        path = osp.join(data_root, prefix)
+        if not osp.isdir(path):
+            raise FileNotFoundError(
+                f'{dataset}: {what} {path} does not exist. Check data_root '
+                f'and the prefix argument (known names: {list(candidates)}).')
+        return path
+    for cand in candidates:
+        path = osp.join(data_root, cand)
+        if osp.isdir(path):
+            return path
+    raise FileNotFoundError(
+        f'{dataset}: no {what} under {data_root}; looked for '
+        f'{[osp.join(data_root, c) for c in candidates]}. Point data_root at '
+        'the extracted dataset or pass the folder name explicitly.')
+
+
+def maybe_auto_generate(layout: str, data_root: str, marker: str,
+                        auto_generate: Optional[dict], dataset: str) -> None:
+    """Render a SynthFace dataset in a real layout if ``marker`` is absent.
+
+    Args:
+        layout (str): SynthFace layout name (``'bp4d'``, ``'bp4d_plus'``,
+            ``'disfa'``).
+        data_root (str): where the layout lives / is written.
+        marker (str): a path (relative to data_root) whose existence means
+            the dataset is present.
+        auto_generate (dict | None): keyword arguments of
+            :func:`mmfer.datasets.synthface.generate_layout`; None means the
+            data must exist (nothing is generated).
+        dataset (str): class name (for messages).
+    """
+    if auto_generate is None or osp.exists(osp.join(data_root, marker)):
+        return
+    from .synthface import generate_layout
+    rank, _ = get_dist_info()
+    print(f'[rank {rank}] {dataset}: rendering a SynthFace {layout}-layout '
+          f'dataset into {data_root} ({auto_generate}) ...', flush=True)
+    generate_layout(layout, data_root, **auto_generate)
+
+
+class AUFrameDataset(BaseFERDataset):
+    """Base of the frame-based AU datasets.
+
+    Adds to :class:`BaseFERDataset`: a compact (N, K) copy of the AU labels
+    kept after mmengine serialises (and empties) ``data_list``, so
+    :meth:`get_au_labels` / :meth:`get_au_frequencies` (used for the
+    positive weights of a weighted BCE) work on a fully initialised
+    dataset, and a uniform warning for skipped frames.
+    """
+
+    _au_array: Optional[np.ndarray] = None
+
+    def filter_data(self) -> List[dict]:
+        data_list = super().filter_data()
+        if data_list and data_list[0].get('au_occ') is not None:
+            self._au_array = np.asarray([d['au_occ'] for d in data_list],
+                                        dtype=np.int8)
+        else:
+            self._au_array = None
+        return data_list
+
+    def get_au_labels(self) -> np.ndarray:
+        """(N, K) int array of AU occurrence labels (-1 = not coded)."""
+        if self._au_array is None:
+            raise KeyError(f'{type(self).__name__} has no AU labels (for '
+                           'BP4D+ pass with_labels=True).')
+        return self._au_array.astype(int)
+
+    def _warn_skipped(self, skipped: Dict[str, int], reason: str) -> None:
+        """Log (never silently drop) frames that were skipped."""
+        total = sum(skipped.values())
+        self.num_skipped = total
+        if total:
+            worst = sorted(skipped.items(), key=lambda kv: -kv[1])[:5]
+            print_log(
+                f'{type(self).__name__}: skipped {total} labelled frame(s) '
+                f'{reason}; most in {worst}.',
+                logger='current',
+                level=logging.WARNING)
+
+
+def evenly_spaced(n: int, k: Optional[int]) -> np.ndarray:
+    """Indices of ``k`` evenly spaced items among ``n`` (all if k >= n).
+
+    The first and last items are always kept when ``k >= 2``.
+
+    Example:
+        >>> evenly_spaced(10, 4).tolist()
+        [0, 3, 6, 9]
+    """
+    if k is None or k >= n:
+        return np.arange(n)
+    if k <= 0:
+        return np.zeros(0, dtype=int)
+    if k == 1:
+        return np.array([n // 2])
+    return np.round(np.linspace(0, n - 1, k)).astype(int)
+
+
+def split_quota(total: int, groups: Sequence[str]) -> Dict[str, int]:
+    """Split ``total`` as equally as possible over ``groups`` (in order)."""
+    n = len(groups)
+    base, rest = divmod(total, max(n, 1))
+    return {g: base + (1 if i < rest else 0) for i, g in enumerate(groups)}
+
+
+def parse_id_list(values: Sequence[int]) -> Tuple[int, ...]:
+    """Validate a list of AU numbers."""
+    out = tuple(int(v) for v in values)
+    if not out or len(set(out)) != len(out):
+        raise ValueError(f'au_ids must be non-empty and unique, got {values}')
+    return out
