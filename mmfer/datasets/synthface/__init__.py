@@ -16,7 +16,12 @@ from .expressions import (arousal_from_aus, au_vector, prototype_intensities,
                           sample_expression)
 from .geometry import LANDMARK_NAMES, build_face_shape
 from .identity import SubjectParams, sample_subject
+from .audio import PROSODY, synthesize_speech_audio
+from .layouts import (DFEW_LABELS, LAYOUTS, camera_intrinsics, depth_to_mesh,
+                      false_colour_to_temperature, generate_layout, read_wav,
+                      temperature_to_false_colour, write_wav)
 from .renderer import MODALITIES, SynthFaceRenderer
+from .video import expression_envelope, render_clip
 
 __all__ = [
     'AU_IDS', 'AU_INDEX', 'AU_NAMES', 'AU_OCCURRENCE_THRESHOLD',
@@ -27,5 +32,9 @@ __all__ = [
     'prototype_intensities', 'sample_expression', 'LANDMARK_NAMES',
     'build_face_shape', 'SubjectParams', 'sample_subject', 'MODALITIES',
     'SynthFaceRenderer', 'decode_depth', 'decode_thermal', 'depth_foreground',
-    'depth_to_uint8', 'encode_depth', 'encode_thermal'
+    'depth_to_uint8', 'encode_depth', 'encode_thermal', 'PROSODY',
+    'synthesize_speech_audio', 'DFEW_LABELS', 'LAYOUTS', 'camera_intrinsics',
+    'depth_to_mesh', 'false_colour_to_temperature', 'generate_layout',
+    'read_wav', 'temperature_to_false_colour', 'write_wav',
+    'expression_envelope', 'render_clip'
 ]

@@ -49,7 +49,7 @@ def expression_envelope(num_frames, rng):
 
 def render_clip(renderer, subject, expression=None, num_frames=16,
                 domain='lab', seed=0, *, au_apex=None, arousal=None,
-                noise=True, modalities=MODALITIES):
+                noise=True, modalities=MODALITIES, yaw_offset=0.0):
     """Render a clip of one expression episode.
 
     The apex AU configuration (sampled from ``expression`` unless given)
@@ -71,6 +71,8 @@ def render_clip(renderer, subject, expression=None, num_frames=16,
             expression sample, or estimated from the AUs).
         noise (bool): sensor degradations on/off.
         modalities (tuple): which image modalities to return.
+        yaw_offset (float): degrees added to every frame's yaw (a second
+            camera filming the same episode: same seed, other offset).
 
     Returns:
         dict: per-frame stacks ``rgb`` (T, S, S, 3) uint8 RGB, ``depth`` /
@@ -100,6 +102,7 @@ def render_clip(renderer, subject, expression=None, num_frames=16,
     pose = np.array([view['yaw'], view['pitch'], view['roll']])[None] + \
         drift + fidget                                          # (T, 3)
     pose[:, 1] += motion.get('pitch', 0.0) * env
+    pose[:, 0] += yaw_offset
     noise_seeds = rng.integers(0, 2**31, size=T)
 
     au_int = (env[:, None] * au_apex[None, :]).astype(np.float32)  # (T, 17)
