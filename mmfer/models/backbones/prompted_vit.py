@@ -1,0 +1,312 @@
+"""A (frozen) ViT encoder with learnable and progressive prompt tokens.
+
+MMA-DFER: MultiModal Adaptation of unimodal models for Dynamic Facial
+Expression Recognition in-the-wild (Chumachenko et al., CVPR-W 2024),
+https://arxiv.org/abs/2404.09010, Sec. 3.2.
+"""
+import math
+from typing import Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.model import BaseModule
+from mmpretrain.models.backbones import VisionTransformer
+from mmpretrain.models.utils import resize_pos_embed
+from torch import nn
+
+from mmfer.registry import MODELS
+from mmfer.utils import safe_torch_load
+
+# Parameter names of the pre-trained (frozen) part of the encoder; all other
+# parameters (``pos_embed``, ``prompts``, ``progressive_prompts``) are
+# trained.
+PRETRAINED_PREFIXES = ('patch_embed.', 'cls_token', 'layers.', 'pre_norm.',
+                       'ln1.')
+
+
+@MODELS.register_module()
+class PromptedViT(BaseModule):
+    """ViT encoder with learnable prompts, driven block by block.
+
+    The token sequence is ``[cls, patches (N), prompts (M)]``: the ``M``
+    learnable prompts (init ``randn * D^-0.5``) are appended after the patch
+    tokens once, at the input, and the position embedding has ``1 + N + M``
+    rows, all trainable. Progressive prompts (Sec. 3.2, Eq. (1)) are
+    ``S = len(progressive_blocks)`` sets of ``M / S`` tokens; set ``k`` is
+    *added* to prompt tokens ``[k M/S, (k+1) M/S)`` after block
+    ``progressive_blocks[k]``::
+
+        P[k M/S:(k+1) M/S] = P[k M/S:(k+1) M/S] + P^k            # Eq. (1)
+
+    The transformer blocks, patch embedding, cls token and final norm are
+    mmpretrain's :class:`~mmpretrain.models.backbones.VisionTransformer`
+    modules (state-dict keys as in mmpretrain: ``patch_embed.projection``,
+    ``layers.i.{ln1,attn.qkv,attn.proj,ln2,ffn.layers.0.0,ffn.layers.1}``,
+    ``ln1``), frozen when ``frozen=True``. A fusion model interleaves two
+    encoders with the per-block API::
+
+        x = enc.embed(img)                        # (B, 1+N+M, D)
+        for i in range(enc.num_layers):
+            x = enc.forward_block(i, x)
+            x = ...fusion...(x)
+            x = enc.add_progressive_prompts(i, x)
+        cls = enc.final_norm(x)[:, 0]             # (B, D)
+
+    Args:
+        arch (str | dict): mmpretrain ViT arch name (``'base'``, ``'small'``,
+            ``'deit-tiny'``, ...) or a dict with ``embed_dims``,
+            ``num_layers``, ``num_heads``, ``feedforward_channels``.
+            Defaults to ``'base'`` (ViT-B: 12 blocks, 768 wide).
+        img_size (int | tuple[int, int]): input (H, W); the audio encoder
+            uses ``(512, 128)`` (time x mel bins). Defaults to 224.
+        patch_size (int): Defaults to 16.
+        in_channels (int): 3 for faces, 1 for fbanks. Defaults to 3.
+        drop_path_rate (float): stochastic depth of the blocks (linear
+            over depth, as timm/mmpretrain). Defaults to 0.1.
+        num_prompts (int): ``M``; 0 disables prompts. Defaults to 6.
+        progressive_blocks (Sequence[int]): blocks after which the sets of
+            progressive prompts are added; ``()`` disables them. Defaults
+            to ``(0, 6)`` (2 sets of 3 tokens for ``M = 6``).
+        frozen (bool): freeze the pre-trained parts (everything except the
+            position embedding and the prompts). Defaults to True.
+        pretrained (str, optional): an mmfer encoder checkpoint (from
+            ``tools/model_converters/``) loaded by :meth:`init_weights`.
+        pretrained_hint (str): how to produce ``pretrained``, shown when
+            the file is missing. Defaults to ``''``.
+        init_cfg (dict, optional): mmengine init config.
+
+    Examples:
+        >>> import torch
+        >>> enc = PromptedViT(
+        ...     arch=dict(embed_dims=32, num_layers=12, num_heads=2,
+        ...               feedforward_channels=64),
+        ...     img_size=(64, 16), patch_size=16, in_channels=1)
+        >>> enc.patch_resolution, enc.num_tokens
+        ((4, 1), 11)
+        >>> enc(torch.rand(2, 1, 64, 16)).shape
+        torch.Size([2, 32])
+    """
+
+    def __init__(self,
+                 arch: Union[str, dict] = 'base',
+                 img_size: Union[int, Tuple[int, int]] = 224,
+                 patch_size: int = 16,
+                 in_channels: int = 3,
+                 drop_path_rate: float = 0.1,
+                 num_prompts: int = 6,
+                 progressive_blocks: Sequence[int] = (0, 6),
+                 frozen: bool = True,
+                 pretrained: Optional[str] = None,
+                 pretrained_hint: str = '',
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        if isinstance(arch, str) and \
+                arch.lower() not in VisionTransformer.arch_zoo:
+            raise ValueError(
+                f'Unknown PromptedViT arch "{arch}"; choose one of '
+                f'{sorted(VisionTransformer.arch_zoo)} or give a dict with '
+                'embed_dims, num_layers, num_heads, feedforward_channels.')
+        if isinstance(arch, dict):
+            missing = {'embed_dims', 'num_layers', 'num_heads',
+                       'feedforward_channels'} - set(arch)
+            if missing:
+                raise ValueError(f'PromptedViT arch dict lacks {sorted(missing)}')
+        vit = VisionTransformer(
+            arch=arch,
+            img_size=img_size,
+            patch_size=patch_size,
+            in_channels=in_channels,
+            drop_path_rate=drop_path_rate,
+            final_norm=True,
+            out_type='cls_token')
+        # Own the modules of the mmpretrain ViT; its pos_embed is replaced
+        # by one with extra rows for the prompts.
+        self.embed_dims = vit.embed_dims
+        self.num_layers = vit.num_layers
+        self.patch_resolution = tuple(vit.patch_resolution)
+        self.patch_embed = vit.patch_embed
+        self.cls_token = vit.cls_token
+        self.drop_after_pos = vit.drop_after_pos
+        self.pre_norm = vit.pre_norm
+        self.layers = vit.layers
+        self.ln1 = vit.ln1
+
+        progressive_blocks = tuple(int(b) for b in progressive_blocks)
+        if num_prompts < 0:
+            raise ValueError(f'num_prompts must be >= 0, got {num_prompts}')
+        if progressive_blocks:
+            if num_prompts == 0 or num_prompts % len(progressive_blocks):
+                raise ValueError(
+                    f'num_prompts={num_prompts} must be a positive multiple '
+                    f'of the number of progressive sets '
+                    f'(progressive_blocks={progressive_blocks}); use '
+                    'progressive_blocks=() to disable progressive prompts.')
+            bad = [b for b in progressive_blocks
+                   if not 0 <= b < self.num_layers]
+            if bad or len(set(progressive_blocks)) != len(progressive_blocks):
+                raise ValueError(
+                    f'progressive_blocks={progressive_blocks} must be '
+                    f'distinct block indices in [0, {self.num_layers}).')
+        self.num_prompts = num_prompts
+        self.progressive_blocks = progressive_blocks
+        self.num_patches = self.patch_resolution[0] * self.patch_resolution[1]
+        self.num_tokens = 1 + self.num_patches + num_prompts
+
+        D = self.embed_dims
+        self.pos_embed = nn.Parameter(torch.zeros(1, self.num_tokens, D))
+        nn.init.trunc_normal_(self.pos_embed, std=0.02)
+        with torch.no_grad():  # prompt rows: randn, as the official code
+            self.pos_embed[:, 1 + self.num_patches:].normal_()
+        if num_prompts:
+            # Sec. 3.2: M learnable tokens, init randn * D^-0.5
+            self.prompts = nn.Parameter(
+                torch.randn(num_prompts, D) * D**-0.5)
+        else:
+            self.register_parameter('prompts', None)
+        per_set = num_prompts // max(len(progressive_blocks), 1)
+        self.progressive_prompts = nn.ParameterList([
+            nn.Parameter(torch.randn(per_set, D) * D**-0.5)
+            for _ in progressive_blocks
+        ])
+        self.pretrained = pretrained
+        self.pretrained_hint = pretrained_hint
+        self._register_load_state_dict_pre_hook(self._prepare_pos_embed)
+        self.frozen = frozen
+        if frozen:
+            self.freeze_pretrained()
+
+    # ------------------------------------------------------------------
+    # freezing and weights
+    # ------------------------------------------------------------------
+    def freeze_pretrained(self) -> None:
+        """Freeze patch embedding, cls token, blocks and final norm."""
+        for name, param in self.named_parameters():
+            if name.startswith(PRETRAINED_PREFIXES):
+                param.requires_grad = False
+
+    def init_weights(self) -> None:
+        """Default init, then load ``pretrained`` if given."""
+        super().init_weights()
+        if self.pretrained is None:
+            return
+        import os.path as osp
+        if not osp.isfile(osp.expanduser(self.pretrained)):
+            hint = f' Produce it with: {self.pretrained_hint}' \
+                if self.pretrained_hint else ''
+            raise FileNotFoundError(
+                f'Pretrained encoder weights "{self.pretrained}" not found.'
+                f'{hint} To train from random initialisation instead, set '
+                'pretrained=None for this encoder (e.g. --cfg-options '
+                'model.image_encoder.pretrained=None '
+                'model.audio_encoder.pretrained=None).')
+        ckpt = safe_torch_load(self.pretrained, map_location='cpu')
+        state_dict = ckpt.get('state_dict', ckpt)
+        self.load_pretrained_state_dict(state_dict, source=self.pretrained)
+
+    def load_pretrained_state_dict(self, state_dict: dict,
+                                   source: str = 'state dict') -> None:
+        """Load encoder weights; only the prompts may be absent.
+
+        Raises:
+            KeyError: on unexpected keys or missing non-prompt keys.
+        """
+        missing, unexpected = self.load_state_dict(state_dict, strict=False)
+        missing = [k for k in missing if not k.startswith('prompts')
+                   and not k.startswith('progressive_prompts')]
+        if missing or unexpected:
+            raise KeyError(
+                f'{source} does not match PromptedViT: missing {missing}, '
+                f'unexpected {unexpected}. Convert timm/MAE checkpoints with '
+                'tools/model_converters/{mae_face2mmfer,audiomae2mmfer}.py.')
+
+    def _prepare_pos_embed(self, state_dict, prefix, *args, **kwargs):
+        """Fit a checkpoint's pos_embed to this encoder.
+
+        The checkpoints of ``tools/model_converters/`` hold ``1 + N'`` rows
+        (cls + grid, no prompt rows): the grid is resized to this encoder's
+        grid with bicubic interpolation if ``N'`` is a different square
+        (the cls row kept), and this encoder's initial prompt rows are
+        appended. Non-square grids are resized by the converters.
+        """
+        name = prefix + 'pos_embed'
+        if name not in state_dict:
+            return
+        ckpt = state_dict[name]
+        if ckpt.shape == self.pos_embed.shape:
+            return
+        n_grid = ckpt.shape[1] - 1
+        if n_grid != self.num_patches:
+            side = math.isqrt(n_grid)
+            if side * side != n_grid:
+                raise ValueError(
+                    f'Cannot fit "{name}" of shape {tuple(ckpt.shape)} to '
+                    f'{tuple(self.pos_embed.shape)} (grid '
+                    f'{self.patch_resolution} + cls + {self.num_prompts} '
+                    'prompts): a checkpoint pos_embed must have 1 + H*W '
+                    'rows, and a non-square source grid has no known shape. '
+                    'Resize it when converting (tools/model_converters/'
+                    'audiomae2mmfer.py --src-grid H W --dst-grid H W).')
+            ckpt = resize_pos_embed(ckpt, (side, side), self.patch_resolution,
+                                    'bicubic', 1)  # (1, 1+N, D)
+        prompt_rows = self.pos_embed.detach()[:, 1 + self.num_patches:]
+        state_dict[name] = torch.cat([ckpt, prompt_rows.to(ckpt)], dim=1)
+
+    # ------------------------------------------------------------------
+    # per-block API
+    # ------------------------------------------------------------------
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Patch tokens with cls, prompts and position embedding.
+
+        Args:
+            x (Tensor): (B, C, H, W) images or fbanks.
+
+        Returns:
+            Tensor: (B, 1 + N + M, D) tokens.
+        """
+        B = x.shape[0]
+        x, hw = self.patch_embed(x)  # (B, N, D)
+        if tuple(hw) != self.patch_resolution:
+            raise ValueError(
+                f'Input of spatial size {tuple(x.shape[-2:])} gives a '
+                f'{tuple(hw)} patch grid, but the encoder was built for '
+                f'{self.patch_resolution} (img_size); resize the input or '
+                'set img_size.')
+        tokens = [self.cls_token.expand(B, -1, -1), x]
+        if self.prompts is not None:
+            tokens.append(self.prompts.expand(B, -1, -1))
+        x = torch.cat(tokens, dim=1) + self.pos_embed  # (B, 1+N+M, D)
+        x = self.drop_after_pos(x)
+        return self.pre_norm(x)
+
+    def forward_block(self, i: int, x: torch.Tensor) -> torch.Tensor:
+        """Transformer block ``i``: (B, L, D) -> (B, L, D)."""
+        return self.layers[i](x)
+
+    def add_progressive_prompts(self, i: int, x: torch.Tensor) -> torch.Tensor:
+        """Eq. (1): add progressive set ``k`` after block
+        ``progressive_blocks[k]``; other blocks return ``x`` unchanged.
+
+        Args:
+            i (int): index of the block just run.
+            x (Tensor): (B, 1 + N + M, D) tokens.
+        """
+        if i not in self.progressive_blocks:
+            return x
+        k = self.progressive_blocks.index(i)
+        m = self.progressive_prompts[k].shape[0]
+        start = 1 + self.num_patches + k * m
+        return torch.cat([
+            x[:, :start], x[:, start:start + m] + self.progressive_prompts[k],
+            x[:, start + m:]
+        ], dim=1)
+
+    def final_norm(self, x: torch.Tensor) -> torch.Tensor:
+        """The (frozen) final LayerNorm: (B, L, D) -> (B, L, D)."""
+        return self.ln1(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Unimodal forward: (B, C, H, W) -> cls feature (B, D)."""
+        x = self.embed(x)
+        for i in range(self.num_layers):
+            x = self.forward_block(i, x)
+            x = self.add_progressive_prompts(i, x)
+        return self.final_norm(x)[:, 0]

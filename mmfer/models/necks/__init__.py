@@ -1,0 +1,8 @@
+from .fusion_baselines import AddFusion, MULTConcatFusion, MULTFusion
+from .fusion_bottleneck import FusionBottleneck
+from .temporal_transformer import MultimodalTemporalTransformer
+
+__all__ = [
+    'FusionBottleneck', 'AddFusion', 'MULTFusion', 'MULTConcatFusion',
+    'MultimodalTemporalTransformer'
+]

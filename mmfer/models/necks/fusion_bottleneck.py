@@ -1,0 +1,123 @@
+"""Fusion Bottleneck between two token streams.
+
+MMA-DFER: MultiModal Adaptation of unimodal models for Dynamic Facial
+Expression Recognition in-the-wild (Chumachenko et al., CVPR-W 2024),
+https://arxiv.org/abs/2404.09010, Sec. 3.3, Fig. 2, Eqs. (2)-(5).
+"""
+from typing import Sequence, Tuple
+
+import torch
+from mmengine.model import BaseModule
+from torch import nn
+
+from mmfer.registry import MODELS
+
+
+def as_groups(x: torch.Tensor) -> Tuple[torch.Tensor, bool]:
+    """View a token stream as (B, G, N, D) groups of sequences per sample.
+
+    A clip of ``G`` frames is (B, G, N, D); a single sequence (B, N, D) is
+    one group, G = 1.
+
+    Returns:
+        tuple: the (B, G, N, D) view and whether the input was 3-D.
+    """
+    if x.dim() == 3:
+        return x.unsqueeze(1), True  # (B, 1, N, D)
+    if x.dim() == 4:
+        return x, False
+    raise ValueError('A token stream must be (B, N, D) or (B, G, N, D) '
+                     f'(G sequences per sample, e.g. frames); got '
+                     f'{tuple(x.shape)}.')
+
+
+def check_pair(x_a: torch.Tensor, x_b: torch.Tensor,
+               in_channels: Sequence[int]) -> None:
+    """Batch sizes of two grouped streams agree; widths match the module."""
+    if x_a.shape[0] != x_b.shape[0]:
+        raise ValueError(f'The two streams have batch sizes {x_a.shape[0]} '
+                         f'and {x_b.shape[0]}; they must be paired samples.')
+    for x, c, n in ((x_a, in_channels[0], 'first'),
+                    (x_b, in_channels[1], 'second')):
+        if x.shape[-1] != c:
+            raise ValueError(f'The {n} stream has width {x.shape[-1]}, the '
+                             f'fusion module was built for {c}.')
+
+
+@MODELS.register_module()
+class FusionBottleneck(BaseModule):
+    """Low-dimensional fusion of two token streams with a gated residual.
+
+    For streams ``A`` (B, [G_a,] N_a, D_a) and ``V`` (B, [G_v,] N_v, D_v)::
+
+        Â = LN(Linear(A)),  V̂ = LN(Linear(V))             # Eq. (2), (B,..,d)
+        L_a = mean over all G_a*N_a tokens of Â             # (B, d)
+        L_v = mean over all G_v*N_v tokens of V̂             # Eq. (3), (B, d)
+        U_a = GELU(Linear(Â + L_v)), U_v = GELU(Linear(V̂ + L_a))   # Eq. (4)
+        A' = A + tanh(α_a) U_a,  V' = V + tanh(α_v) U_v     # Eq. (5)
+
+    Each global average is added to every token of the other stream (cls,
+    patches and prompts; for a clip, to every token of every frame). The
+    gates α start at 0, so the block starts as the identity. In MMA-DFER
+    the first stream is the video (B, T, N, 768), the second the audio
+    (B, 256+7, 768), d = 128; any two paired token streams work (e.g. RGB
+    and depth ViTs).
+
+    Args:
+        in_channels (int | Sequence[int]): widths (D_a, D_b). Defaults to
+            768.
+        latent_dims (int): bottleneck width d. Defaults to 128.
+        init_cfg (dict, optional): mmengine init config.
+
+    Examples:
+        >>> import torch
+        >>> fb = FusionBottleneck(in_channels=(32, 16), latent_dims=8)
+        >>> v, a = fb(torch.rand(2, 4, 5, 32), torch.rand(2, 7, 16))
+        >>> v.shape, a.shape
+        (torch.Size([2, 4, 5, 32]), torch.Size([2, 7, 16]))
+    """
+
+    def __init__(self,
+                 in_channels=768,
+                 latent_dims: int = 128,
+                 init_cfg=None):
+        super().__init__(init_cfg=init_cfg)
+        if isinstance(in_channels, int):
+            in_channels = (in_channels, in_channels)
+        self.in_channels = tuple(in_channels)
+        self.latent_dims = latent_dims
+        # G_V, G_A of Eq. (2): Linear(D -> d) + LayerNorm(d)
+        self.down = nn.ModuleList([
+            nn.Sequential(nn.Linear(c, latent_dims), nn.LayerNorm(latent_dims))
+            for c in self.in_channels
+        ])
+        # F_V, F_A of Eq. (4): Linear(d -> D) + GELU
+        self.up = nn.ModuleList([
+            nn.Sequential(nn.Linear(latent_dims, c), nn.GELU())
+            for c in self.in_channels
+        ])
+        # α of Eq. (5), one per stream, initialised to 0
+        self.alpha = nn.Parameter(torch.zeros(2))
+
+    def forward(self, x_a: torch.Tensor,
+                x_b: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Fuse two paired token streams.
+
+        Args:
+            x_a (Tensor): (B, N_a, D_a) or (B, G_a, N_a, D_a).
+            x_b (Tensor): (B, N_b, D_b) or (B, G_b, N_b, D_b).
+
+        Returns:
+            tuple[Tensor, Tensor]: both streams, shapes unchanged.
+        """
+        (a, a_3d), (b, b_3d) = as_groups(x_a), as_groups(x_b)
+        check_pair(a, b, self.in_channels)
+        z_a = self.down[0](a)  # (B, G_a, N_a, d)
+        z_b = self.down[1](b)  # (B, G_b, N_b, d)
+        g_a = z_a.mean(dim=(1, 2))[:, None, None]  # (B, 1, 1, d)
+        g_b = z_b.mean(dim=(1, 2))[:, None, None]  # (B, 1, 1, d)
+        u_a = self.up[0](z_a + g_b)  # (B, G_a, N_a, D_a)
+        u_b = self.up[1](z_b + g_a)  # (B, G_b, N_b, D_b)
+        a = a + torch.tanh(self.alpha[0]) * u_a
+        b = b + torch.tanh(self.alpha[1]) * u_b
+        return (a.squeeze(1) if a_3d else a), (b.squeeze(1) if b_3d else b)

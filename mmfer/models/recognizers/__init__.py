@@ -1,0 +1,3 @@
+from .mma_dfer import MMADFER
+
+__all__ = ['MMADFER']

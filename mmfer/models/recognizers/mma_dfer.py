@@ -1,0 +1,261 @@
+"""MMA-DFER: audio-visual dynamic FER from two frozen unimodal encoders.
+
+MMA-DFER: MultiModal Adaptation of unimodal models for Dynamic Facial
+Expression Recognition in-the-wild (Chumachenko et al., CVPR-W 2024),
+https://arxiv.org/abs/2404.09010, Fig. 1, Sec. 3.
+"""
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from torch import nn
+
+from mmfer.registry import MODELS
+from mmfer.structures import FERDataSample
+from ..classifiers.fer_classifier import build_module
+
+DEFAULT_PREPROCESSOR = dict(
+    type='FERDataPreprocessor',
+    mean=dict(video=[0., 0., 0.]),
+    std=dict(video=[255., 255., 255.]))
+
+
+@MODELS.register_module()
+class MMADFER(BaseModel):
+    """Two prompted encoders joined block by block by fusion modules,
+    a joint projection, a temporal transformer and a linear classifier.
+
+    Per clip (Fig. 1): the T frames (B*T, 3, H, W) run through the image
+    encoder as a batch and the fbank (B, 1, 512, 128) through the audio
+    encoder; after every block ``i`` the fusion module ``i`` exchanges
+    information between the two token streams (video as (B, T, L_v, D)),
+    then the progressive prompts of block ``i`` are added. After the last
+    block, the (frozen) final norms give the cls tokens, image (B, T, D) and
+    audio (B, D); Sec. 3.4::
+
+        x = Linear(cls_img + cls_audio[:, None])    # (B, T, 512) joint module
+        f = MTT(x)                                  # (B, 512)
+        logits = head(f)                            # (B, num_classes)
+
+    Without ``temporal`` the joint features are averaged over T (Table 4).
+    Trainable: prompts, position embeddings (encoders with ``frozen=True``),
+    fusion modules, joint projection, temporal transformer and head.
+
+    Args:
+        image_encoder (dict | nn.Module): a :class:`PromptedViT` for faces.
+        audio_encoder (dict | nn.Module): a :class:`PromptedViT` for fbanks,
+            with the same depth.
+        head (dict | nn.Module): an mmpretrain classification head on the
+            joint feature, e.g. ``mmpretrain.LinearClsHead``.
+        fusion (dict, optional): the fusion module config, built once per
+            block (``in_channels`` defaults to the encoders' widths); None
+            disables fusion. Defaults to ``FusionBottleneck`` with d = 128.
+        temporal (dict | nn.Module, optional): the temporal module on
+            (B, T, joint_dims); None averages over T. Defaults to
+            :class:`MultimodalTemporalTransformer`.
+        joint_dims (int): width of the joint projection. Defaults to 512.
+        video_key (str): input name of the clip. Defaults to ``'video'``.
+        audio_key (str): input name of the fbank. Defaults to ``'audio'``.
+        frozen_eval (bool): keep the frozen encoder modules in eval mode
+            during training (no stochastic depth there). The official code
+            trains them in train mode (drop path 0.1 active): default False.
+        test_cfg (dict, optional): ``average_clips`` = ``'prob'`` (mean of
+            softmax scores, default) or ``'score'`` (mean of logits), used
+            when a sample holds several clips: video (B, K, T, 3, H, W).
+        data_preprocessor (dict, optional): defaults to scaling the video
+            to [0, 1] (mean 0, std 255), as the official code.
+        init_cfg (dict, optional): mmengine init config.
+
+    Examples:
+        >>> import torch
+        >>> enc = dict(type='PromptedViT', arch=dict(
+        ...     embed_dims=32, num_layers=2, num_heads=2,
+        ...     feedforward_channels=64), patch_size=8,
+        ...     num_prompts=2, progressive_blocks=(0, 1))
+        >>> model = MMADFER(
+        ...     image_encoder=dict(enc, img_size=16),
+        ...     audio_encoder=dict(enc, img_size=(32, 16), in_channels=1),
+        ...     fusion=dict(type='FusionBottleneck', latent_dims=8),
+        ...     temporal=dict(type='MultimodalTemporalTransformer',
+        ...                   num_heads=2, feedforward_channels=32,
+        ...                   num_frames=4),
+        ...     joint_dims=16,
+        ...     head=dict(type='mmpretrain.LinearClsHead', num_classes=7,
+        ...               in_channels=16))
+        >>> inputs = dict(video=torch.rand(2, 4, 3, 16, 16),
+        ...               audio=torch.rand(2, 1, 32, 16))
+        >>> model(inputs, mode='tensor').shape
+        torch.Size([2, 7])
+    """
+
+    def __init__(self,
+                 image_encoder: Union[dict, nn.Module],
+                 audio_encoder: Union[dict, nn.Module],
+                 head: Union[dict, nn.Module],
+                 fusion: Optional[dict] = dict(
+                     type='FusionBottleneck', latent_dims=128),
+                 temporal: Optional[Union[dict, nn.Module]] = dict(
+                     type='MultimodalTemporalTransformer'),
+                 joint_dims: int = 512,
+                 video_key: str = 'video',
+                 audio_key: str = 'audio',
+                 frozen_eval: bool = False,
+                 test_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        if data_preprocessor is None:
+            data_preprocessor = DEFAULT_PREPROCESSOR
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(
+            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
+        self.image_encoder = build_module(image_encoder)
+        self.audio_encoder = build_module(audio_encoder)
+        if self.image_encoder.num_layers != self.audio_encoder.num_layers:
+            raise ValueError(
+                'The image and audio encoders must have the same depth to be '
+                f'fused block by block; got {self.image_encoder.num_layers} '
+                f'and {self.audio_encoder.num_layers}.')
+        d_img = self.image_encoder.embed_dims
+        d_aud = self.audio_encoder.embed_dims
+        if d_img != d_aud:
+            raise ValueError(
+                f'The joint step adds the image ({d_img}) and audio '
+                f'({d_aud}) cls tokens; their widths must match.')
+        self.num_layers = self.image_encoder.num_layers
+
+        if fusion is None:
+            self.fusions = None
+        else:
+            if not isinstance(fusion, dict):
+                raise TypeError('fusion must be a config dict (it is built '
+                                'once per block) or None.')
+            fusion = dict(fusion)
+            fusion.setdefault('in_channels', (d_img, d_aud))
+            self.fusions = nn.ModuleList(
+                [MODELS.build(fusion) for _ in range(self.num_layers)])
+
+        # Joint adaptation module (Sec. 3.4): a single Linear layer
+        self.joint_proj = nn.Linear(d_img, joint_dims)
+        if isinstance(temporal, dict):
+            temporal = dict(temporal)
+            temporal.setdefault('embed_dims', joint_dims)
+        self.temporal = build_module(temporal)
+        self.head = build_module(head)
+
+        self.video_key = video_key
+        self.audio_key = audio_key
+        self.frozen_eval = frozen_eval
+        self.test_cfg = {'average_clips': 'prob', **(test_cfg or {})}
+        if self.test_cfg['average_clips'] not in ('prob', 'score'):
+            raise ValueError('test_cfg.average_clips must be "prob" or '
+                             f'"score", got {self.test_cfg["average_clips"]}')
+
+    def train(self, mode: bool = True):
+        """Set train mode; with ``frozen_eval`` the frozen encoder modules
+        stay in eval mode."""
+        super().train(mode)
+        if mode and self.frozen_eval:
+            for enc in (self.image_encoder, self.audio_encoder):
+                for name in ('patch_embed', 'pre_norm', 'layers', 'ln1'):
+                    getattr(enc, name).eval()
+        return self
+
+    def _split_inputs(self, inputs: Dict[str, torch.Tensor]):
+        if not isinstance(inputs, dict) or self.video_key not in inputs or \
+                self.audio_key not in inputs:
+            got = sorted(inputs) if isinstance(inputs, dict) else \
+                type(inputs).__name__
+            raise ValueError(
+                f'MMADFER takes inputs as a dict with "{self.video_key}" '
+                f'(B, T, 3, H, W) and "{self.audio_key}" (B, 1, F, M); got '
+                f'{got}. Pack them with PackFERInputs(input_keys=dict('
+                f'imgs="{self.video_key}", fbank="{self.audio_key}")).')
+        return inputs[self.video_key], inputs[self.audio_key]
+
+    def extract_feat(self, video: torch.Tensor,
+                     audio: torch.Tensor) -> torch.Tensor:
+        """Joint clip feature.
+
+        Args:
+            video (Tensor): (B, T, 3, H, W) frames.
+            audio (Tensor): (B, 1, F, M) fbank.
+
+        Returns:
+            Tensor: (B, joint_dims) (the temporal cls token, or the mean
+            over frames without a temporal module).
+        """
+        if video.dim() != 5:
+            raise ValueError(f'video must be (B, T, C, H, W), got '
+                             f'{tuple(video.shape)}')
+        B, T = video.shape[:2]
+        if audio.shape[0] != B:
+            raise ValueError(f'{B} clips but {audio.shape[0]} fbanks.')
+        v = self.image_encoder.embed(video.flatten(0, 1))  # (B*T, Lv, D)
+        a = self.audio_encoder.embed(audio)  # (B, La, D)
+        Lv, D = v.shape[1:]
+        for i in range(self.num_layers):
+            v = self.image_encoder.forward_block(i, v)
+            a = self.audio_encoder.forward_block(i, a)
+            if self.fusions is not None:
+                v, a = self.fusions[i](v.view(B, T, Lv, D), a)
+                v = v.flatten(0, 1)  # (B*T, Lv, D)
+            v = self.image_encoder.add_progressive_prompts(i, v)
+            a = self.audio_encoder.add_progressive_prompts(i, a)
+        # the final norm is per token: normalise the cls tokens only
+        v_cls = self.image_encoder.final_norm(v[:, 0]).view(B, T, D)
+        a_cls = self.audio_encoder.final_norm(a[:, 0])  # (B, D)
+        x = self.joint_proj(v_cls + a_cls[:, None])  # (B, T, joint_dims)
+        if self.temporal is None:
+            return x.mean(dim=1)  # (B, joint_dims)
+        return self.temporal(x)  # (B, joint_dims)
+
+    def _logits(self, video, audio) -> torch.Tensor:
+        return self.head((self.extract_feat(video, audio), ))
+
+    def forward(self,
+                inputs: Dict[str, torch.Tensor],
+                data_samples: Optional[List[FERDataSample]] = None,
+                mode: str = 'tensor'):
+        """mmengine modes: ``'tensor'`` (logits (B, C)), ``'loss'`` (dict
+        with the cross-entropy ``loss``) and ``'predict'`` (data samples
+        with ``pred_score`` and ``pred_label``)."""
+        video, audio = self._split_inputs(inputs)
+        if mode == 'tensor':
+            return self._logits(video, audio)
+        if mode == 'loss':
+            if video.dim() != 5:
+                raise ValueError('Training takes one clip per sample, video '
+                                 f'(B, T, C, H, W); got {tuple(video.shape)}')
+            return self.head.loss((self.extract_feat(video, audio), ),
+                                  data_samples)
+        if mode == 'predict':
+            return self.predict(video, audio, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}"; use "tensor", "loss" or '
+                           '"predict".')
+
+    @torch.no_grad()
+    def predict(self, video: torch.Tensor, audio: torch.Tensor,
+                data_samples: Optional[List[FERDataSample]] = None
+                ) -> List[FERDataSample]:
+        """Predict expressions, averaging over clips for (B, K, T, ...)
+        video (the "2-clip" test mode; the fbank is shared by the clips).
+        """
+        if video.dim() == 6:
+            B, K = video.shape[:2]
+            audio = audio.repeat_interleave(K, dim=0)  # (B*K, 1, F, M)
+            logits = self._logits(video.flatten(0, 1), audio)
+            logits = logits.view(B, K, -1)  # (B, K, C)
+        else:
+            B, K = video.shape[0], 1
+            logits = self._logits(video, audio)[:, None]  # (B, 1, C)
+        if self.test_cfg['average_clips'] == 'prob':
+            scores = F.softmax(logits, dim=-1).mean(dim=1)  # (B, C)
+        else:
+            scores = F.softmax(logits.mean(dim=1), dim=-1)  # (B, C)
+        if data_samples is None:
+            data_samples = [FERDataSample() for _ in range(B)]
+        for sample, score in zip(data_samples, scores):
+            sample.set_pred_score(score).set_pred_label(score.argmax())
+        return data_samples
