@@ -24,6 +24,8 @@ class Canvas:
         self.size = int(size)
         self.px_per_unit = self.size / VIEW_SPAN
         self.c = (self.size - 1) / 2.0
+        self._offset = np.array(
+            [self.c, self.c - VIEW_CENTER_Y * self.px_per_unit])
         idx = (np.arange(self.size) - self.c) / self.px_per_unit
         self.xs = idx                    # (S,) x of each column
         self.ys = idx + VIEW_CENTER_Y    # (S,) y of each row
@@ -31,12 +33,18 @@ class Canvas:
         self.X = self.xs[None, :]
         self.Y = self.ys[:, None]
 
+    def homogeneous_pixels(self):
+        """(3, S*S) float64 rows x, y, 1 of every pixel (row-major, cached)."""
+        if not hasattr(self, '_hpix'):
+            jj, ii = np.meshgrid(np.arange(self.size, dtype=np.float64),
+                                 np.arange(self.size, dtype=np.float64))
+            self._hpix = np.stack([jj.ravel(), ii.ravel(),
+                                   np.ones(self.size**2)])
+        return self._hpix
+
     def to_px(self, pts):
         """Face units (..., 2) -> pixel coordinates (..., 2) float."""
-        pts = np.asarray(pts, np.float64)
-        return np.stack([self.c + pts[..., 0] * self.px_per_unit,
-                         self.c + (pts[..., 1] - VIEW_CENTER_Y) *
-                         self.px_per_unit], -1)
+        return np.asarray(pts, np.float64) * self.px_per_unit + self._offset
 
     def _fixed(self, pts):
         return np.round(self.to_px(pts) * (1 << _SHIFT)).astype(np.int32)

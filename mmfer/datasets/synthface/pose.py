@@ -69,10 +69,7 @@ class PoseWarp:
             z (np.ndarray): (S, S) canonical height field.
         """
         S = self.canvas.size
-        jj, ii = np.meshgrid(np.arange(S, dtype=np.float64),
-                             np.arange(S, dtype=np.float64))
-        pts = self.H_inv @ np.stack([jj.ravel(), ii.ravel(),
-                                     np.ones(S * S)])       # (3, S*S)
+        pts = self.H_inv @ self.canvas.homogeneous_pixels()  # (3, S*S)
         cx = (pts[0] / pts[2]).reshape(S, S)
         cy = (pts[1] / pts[2]).reshape(S, S)
         zi = z[np.clip(np.rint(cy), 0, S - 1).astype(int),

@@ -58,7 +58,7 @@ def degrade_rgb(img, view, rng):
     if sigma > 0.05:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
     if view['gauss_noise'] > 0:
-        img = img + rng.standard_normal(img.shape).astype(np.float32) * \
+        img = img + rng.standard_normal(img.shape, dtype=np.float32) * \
             view['gauss_noise']
     out = np.clip(np.rint(img), 0, 255).astype(np.uint8)
     if view['jpeg_quality'] is not None:
@@ -75,7 +75,7 @@ def degrade_thermal(T, view, rng):
     if sigma > 0.05:
         T = cv2.GaussianBlur(T, (0, 0), sigma)
     if view['thermal_noise'] > 0:
-        T = T + rng.standard_normal(T.shape).astype(np.float32) * \
+        T = T + rng.standard_normal(T.shape, dtype=np.float32) * \
             view['thermal_noise']
     return T.astype(np.float32)
 
@@ -83,6 +83,6 @@ def degrade_thermal(T, view, rng):
 def degrade_depth(depth, face, view, rng):
     """Depth sensor noise on face pixels only (background stays constant)."""
     if view['depth_noise'] > 0:
-        noise = rng.standard_normal(depth.shape).astype(np.float32)
+        noise = rng.standard_normal(depth.shape, dtype=np.float32)
         depth = np.where(face, depth + noise * view['depth_noise'], depth)
     return depth.astype(np.float32)
