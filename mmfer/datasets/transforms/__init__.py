@@ -1,8 +1,15 @@
+from .audio import LoadAudioFbank, kaldi_fbank, kaldi_mel_banks
 from .formatting import PackFERInputs, to_chw_tensor
 from .loading import (LoadFaceModalities, depth_png_to_uint8, read_image_file,
                       thermal_png_to_uint8)
+from .video import (FormatClip, LoadFrames, SampleSegmentFrames, list_frames,
+                    segment_indices)
 
 __all__ = [
     'LoadFaceModalities', 'PackFERInputs', 'to_chw_tensor',
     'depth_png_to_uint8', 'thermal_png_to_uint8', 'read_image_file'
+]
+__all__ += [
+    'LoadAudioFbank', 'kaldi_fbank', 'kaldi_mel_banks', 'SampleSegmentFrames',
+    'LoadFrames', 'FormatClip', 'segment_indices', 'list_frames'
 ]

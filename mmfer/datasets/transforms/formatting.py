@@ -45,7 +45,8 @@ class PackFERInputs(BaseTransform):
                          'domain_name', 'modalities', 'channel_names',
                          'ori_shape', 'img_shape', 'scale_factor', 'flip',
                          'flip_direction', 'clip_id', 'audio_path',
-                         'has_audio', 'num_frames', 'frame_inds')
+                         'has_audio', 'num_frames', 'frame_inds',
+                         'num_clips', 'total_frames')
 
     def __init__(self,
                  input_keys: Union[str, Sequence[str], Dict[str, str]] = 'img',

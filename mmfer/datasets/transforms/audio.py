@@ -1,0 +1,304 @@
+"""Kaldi-compatible log-mel filterbanks of a clip's audio track (MMA-DFER).
+
+MMA-DFER (Chumachenko et al., "MMA-DFER: MultiModal Adaptation of unimodal
+models for Dynamic Facial Expression Recognition in-the-wild", CVPRW 2024,
+https://arxiv.org/abs/2404.09010) feeds AudioMAE a 512 x 128 log-mel
+spectrogram computed as in AudioMAE / AST: the waveform at its native rate
+minus its mean, ``torchaudio.compliance.kaldi.fbank(waveform,
+htk_compat=True, sample_frequency=sr, use_energy=False,
+window_type='hanning', num_mel_bins=128, dither=0.0, frame_shift=10)``,
+zero-padded or cut to 512 frames and normalised with the AudioSet
+statistics ``(fbank + 4.2677393) / (4.5689974 * 2)``.
+
+mmfer computes the same features with numpy (librosa only loads and, if
+asked, resamples the file): :func:`kaldi_fbank` re-implements Kaldi's
+framing (``snip_edges``, per-frame DC removal, pre-emphasis 0.97, Hanning
+window, zero-padding to a power of two), the power spectrum, Kaldi's
+triangular mel banks (triangles in HTK mel space ``1127 ln(1 + f / 700)``,
+no area normalisation, unlike librosa's Slaney banks) and the log with a
+float32-epsilon floor.
+"""
+import os.path as osp
+from functools import lru_cache
+from typing import Optional
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmfer.registry import TRANSFORMS
+
+#: ``torch.finfo(torch.float32).eps``: Kaldi's / torchaudio's log floor.
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
+#: AudioSet fbank statistics used by AudioMAE and MMA-DFER.
+AUDIOSET_MEAN = -4.2677393
+AUDIOSET_STD = 4.5689974
+
+
+def mel_scale(freq):
+    """HTK mel scale ``1127 ln(1 + f / 700)`` (Kaldi's ``MelScale``)."""
+    return 1127.0 * np.log1p(np.asarray(freq, dtype=np.float64) / 700.0)
+
+
+@lru_cache(maxsize=16)
+def kaldi_mel_banks(num_bins: int,
+                    padded_window_size: int,
+                    sample_rate: float,
+                    low_freq: float = 20.0,
+                    high_freq: float = 0.0) -> np.ndarray:
+    """Kaldi's triangular mel filterbank matrix.
+
+    Bin ``m`` is a triangle over FFT bins whose mel value lies in
+    ``(left_m, right_m)``, peaking (weight 1) at ``center_m``; the bin edges
+    are equally spaced in mel between ``mel(low_freq)`` and
+    ``mel(high_freq)``. The Nyquist FFT bin gets weight 0 (as in Kaldi,
+    which only uses ``padded_window_size / 2`` bins).
+
+    Args:
+        num_bins (int): number of mel bins.
+        padded_window_size (int): FFT size.
+        sample_rate (float): sampling rate in Hz.
+        low_freq (float): lowest frequency. Defaults to 20 Hz (Kaldi).
+        high_freq (float): highest frequency; <= 0 means Nyquist plus this
+            value. Defaults to 0 (Nyquist).
+
+    Returns:
+        np.ndarray: (num_bins, padded_window_size // 2 + 1) float64 weights.
+    """
+    nyquist = 0.5 * sample_rate
+    if high_freq <= 0.0:
+        high_freq += nyquist
+    if not 0.0 <= low_freq < high_freq <= nyquist:
+        raise ValueError(
+            f'Bad mel frequency range: low_freq={low_freq}, high_freq='
+            f'{high_freq}, Nyquist={nyquist} (sample rate {sample_rate}).')
+    num_fft_bins = padded_window_size // 2
+    fft_bin_width = sample_rate / padded_window_size
+    mel_low, mel_high = mel_scale(low_freq), mel_scale(high_freq)
+    delta = (mel_high - mel_low) / (num_bins + 1)
+    edges = mel_low + delta * np.arange(num_bins + 2)  # (num_bins + 2, )
+    left, center, right = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    mel = mel_scale(fft_bin_width * np.arange(num_fft_bins))[None]  # (1, F)
+    up = (mel - left) / (center - left)  # (num_bins, F)
+    down = (right - mel) / (right - center)
+    banks = np.maximum(0.0, np.minimum(up, down))
+    return np.pad(banks, ((0, 0), (0, 1)))  # (num_bins, F + 1): Nyquist = 0
+
+
+def _window(window_type: str, size: int) -> np.ndarray:
+    """Kaldi's frame windows (``FeatureWindowFunction``)."""
+    n = np.arange(size, dtype=np.float64)
+    hann = 0.5 - 0.5 * np.cos(2 * np.pi * n / (size - 1))
+    if window_type == 'hanning':
+        return hann
+    if window_type == 'povey':
+        return hann**0.85
+    if window_type == 'hamming':
+        return 0.54 - 0.46 * np.cos(2 * np.pi * n / (size - 1))
+    if window_type == 'rectangular':
+        return np.ones(size)
+    raise ValueError(f'Unknown window_type {window_type!r}; valid ones are '
+                     "'hanning', 'povey', 'hamming', 'rectangular'.")
+
+
+def kaldi_fbank(waveform: np.ndarray,
+                sample_rate: float,
+                num_mel_bins: int = 128,
+                frame_length: float = 25.0,
+                frame_shift: float = 10.0,
+                window_type: str = 'hanning',
+                preemphasis: float = 0.97,
+                low_freq: float = 20.0,
+                high_freq: float = 0.0) -> np.ndarray:
+    """Log-mel filterbank identical to Kaldi's / torchaudio's ``fbank``.
+
+    Matches ``torchaudio.compliance.kaldi.fbank`` with ``dither=0``,
+    ``use_energy=False``, ``snip_edges=True``, ``remove_dc_offset=True``,
+    ``round_to_power_of_two=True``, ``use_power=True`` and
+    ``use_log_fbank=True`` (``htk_compat`` only moves the energy column,
+    which is not computed).
+
+    Args:
+        waveform (np.ndarray): (N,) samples (float, any scale).
+        sample_rate (float): sampling rate in Hz.
+        num_mel_bins (int): mel bins. Defaults to 128.
+        frame_length (float): window length in ms. Defaults to 25.
+        frame_shift (float): hop in ms. Defaults to 10.
+        window_type (str): 'hanning' (MMA-DFER/AudioMAE), 'povey' (Kaldi's
+            default), 'hamming' or 'rectangular'.
+        preemphasis (float): pre-emphasis coefficient. Defaults to 0.97.
+        low_freq (float): lowest mel frequency. Defaults to 20 Hz.
+        high_freq (float): highest one; <= 0 is relative to Nyquist.
+
+    Returns:
+        np.ndarray: (num_frames, num_mel_bins) float32 log energies, where
+        ``num_frames = 1 + (N - window) // shift`` (0 if N < window).
+
+    Example:
+        >>> wave = np.random.default_rng(0).standard_normal(16000)
+        >>> kaldi_fbank(wave, 16000).shape
+        (98, 128)
+    """
+    wave = np.asarray(waveform, dtype=np.float64)
+    if wave.ndim != 1:
+        raise ValueError(f'kaldi_fbank expects a 1-D waveform, got shape '
+                         f'{wave.shape}; select a channel first.')
+    # same float arithmetic as torchaudio's _get_waveform_and_window_properties
+    shift = int(sample_rate * frame_shift * 0.001)
+    size = int(sample_rate * frame_length * 0.001)
+    padded = 1 << (size - 1).bit_length()  # next power of two
+    if wave.size < size:
+        return np.zeros((0, num_mel_bins), np.float32)
+    num_frames = 1 + (wave.size - size) // shift
+    frames = np.lib.stride_tricks.sliding_window_view(
+        wave, size)[::shift][:num_frames]  # (F, size)
+    frames = frames - frames.mean(axis=1, keepdims=True)  # remove DC offset
+    if preemphasis != 0.0:
+        # x[i] -= p * x[i - 1], with x[-1] := x[0] (Kaldi's convention)
+        previous = np.concatenate([frames[:, :1], frames[:, :-1]], axis=1)
+        frames = frames - preemphasis * previous
+    frames = frames * _window(window_type, size)[None]
+    spectrum = np.abs(np.fft.rfft(frames, n=padded, axis=1))**2  # (F, P/2+1)
+    banks = kaldi_mel_banks(num_mel_bins, padded, float(sample_rate),
+                            float(low_freq), float(high_freq))
+    mel = spectrum @ banks.T  # (F, num_mel_bins)
+    return np.log(np.maximum(mel, FLOAT32_EPS)).astype(np.float32)
+
+
+def load_waveform(path: str, sample_rate: Optional[int] = None):
+    """Read an audio file with librosa as float32 (C, N) at native rate.
+
+    Args:
+        path (str): audio file (wav, flac, ... anything soundfile or
+            audioread decodes).
+        sample_rate (int, optional): resample to this rate; None keeps the
+            file's rate (MMA-DFER).
+
+    Returns:
+        tuple: ``(waveform (C, N) float32, sample_rate)``.
+    """
+    import librosa
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'Audio file not found: {path}. Extract the audio tracks with '
+            'tools/dataset_converters/extract_audio.py, or check data_root.')
+    try:
+        wave, sr = librosa.load(path, sr=sample_rate, mono=False)
+    except Exception as err:  # soundfile / audioread raise many types
+        raise ValueError(
+            f'Cannot decode audio file {path} ({type(err).__name__}: {err}). '
+            'Re-extract it with tools/dataset_converters/extract_audio.py or '
+            'remove the clip from the annotation file.') from err
+    wave = np.atleast_2d(wave).astype(np.float32)
+    if wave.size == 0:
+        raise ValueError(f'Audio file {path} holds no samples. Re-extract '
+                         'it or remove the clip from the annotation file.')
+    return wave, int(sr)
+
+
+@TRANSFORMS.register_module()
+class LoadAudioFbank(BaseTransform):
+    """Load a clip's audio as MMA-DFER's normalised 512 x 128 fbank.
+
+    Steps (as the official MMA-DFER / AudioMAE data loader):
+
+    1. read the file at its native rate (``sample_rate=None``), subtract the
+       mean over all samples (of all channels), keep the first channel (as
+       ``kaldi.fbank`` does with a multi-channel tensor);
+    2. :func:`kaldi_fbank`: 128 mel bins, 25 ms Hanning window, 10 ms shift;
+    3. zero-pad (after the log) or cut to ``target_length`` frames;
+    4. normalise ``(fbank - mean) / (std * 2)`` with the AudioSet
+       statistics.
+
+    A clip without audio (``has_audio`` False / ``audio_path`` None, e.g.
+    the 21 MAFW clips without a sound track) gets an all-zero fbank before
+    the normalisation, as the official code does; ``has_audio`` stays False
+    in the sample's metainfo so a model may mask it. A clip that should
+    have audio but whose file is missing or corrupt raises an error naming
+    the file.
+
+    **Required Keys:** ``audio_path`` (str or None), optionally
+    ``has_audio`` (bool, default: ``audio_path is not None``).
+
+    **Added Keys:** ``fbank`` (1, target_length, num_mel_bins) float32,
+    ``has_audio``, ``audio_num_frames`` (frames before padding / cutting).
+
+    Args:
+        num_mel_bins (int): Defaults to 128.
+        target_length (int): frames after padding/cutting. Defaults to 512.
+        frame_length (float): window in ms. Defaults to 25.
+        frame_shift (float): hop in ms. Defaults to 10.
+        window_type (str): Defaults to 'hanning'.
+        sample_rate (int, optional): resample to this rate first; None
+            (default, MMA-DFER) keeps the file's native rate.
+        norm_mean (float): Defaults to the AudioSet mean -4.2677393.
+        norm_std (float): Defaults to the AudioSet std 4.5689974 (the
+            denominator is ``2 * norm_std``).
+
+    Example:
+        >>> t = LoadAudioFbank()
+        >>> t(dict(audio_path=None))['fbank'].shape
+        (1, 512, 128)
+    """
+
+    def __init__(self,
+                 num_mel_bins: int = 128,
+                 target_length: int = 512,
+                 frame_length: float = 25.0,
+                 frame_shift: float = 10.0,
+                 window_type: str = 'hanning',
+                 sample_rate: Optional[int] = None,
+                 norm_mean: float = AUDIOSET_MEAN,
+                 norm_std: float = AUDIOSET_STD):
+        _window(window_type, 4)  # validates the name
+        if target_length < 1 or num_mel_bins < 1:
+            raise ValueError('target_length and num_mel_bins must be >= 1, '
+                             f'got {target_length}, {num_mel_bins}')
+        self.num_mel_bins = num_mel_bins
+        self.target_length = target_length
+        self.frame_length = frame_length
+        self.frame_shift = frame_shift
+        self.window_type = window_type
+        self.sample_rate = sample_rate
+        self.norm_mean = norm_mean
+        self.norm_std = norm_std
+
+    def compute_fbank(self, path: str) -> np.ndarray:
+        """Un-normalised, un-padded (num_frames, num_mel_bins) fbank."""
+        wave, sr = load_waveform(path, self.sample_rate)
+        wave = wave - wave.mean()  # over all channels, as the official code
+        return kaldi_fbank(
+            wave[0],
+            sr,
+            num_mel_bins=self.num_mel_bins,
+            frame_length=self.frame_length,
+            frame_shift=self.frame_shift,
+            window_type=self.window_type)
+
+    def transform(self, results: dict) -> dict:
+        path = results.get('audio_path')
+        has_audio = results.get('has_audio', path is not None)
+        if has_audio and path is None:
+            raise KeyError(
+                'LoadAudioFbank: has_audio is True but audio_path is None; '
+                'the dataset must set both consistently.')
+        fbank = np.zeros((self.target_length, self.num_mel_bins), np.float32)
+        num_frames = 0
+        if has_audio:
+            feats = self.compute_fbank(path)  # (F, num_mel_bins)
+            num_frames = feats.shape[0]
+            keep = min(num_frames, self.target_length)
+            fbank[:keep] = feats[:keep]  # zero-pad or cut to target_length
+        fbank = (fbank - self.norm_mean) / (self.norm_std * 2)
+        results['fbank'] = fbank[None].astype(np.float32)  # (1, L, M)
+        results['has_audio'] = bool(has_audio)
+        results['audio_num_frames'] = num_frames
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(num_mel_bins={self.num_mel_bins}, '
+                f'target_length={self.target_length}, '
+                f'frame_length={self.frame_length}, '
+                f'frame_shift={self.frame_shift}, '
+                f'window_type={self.window_type!r}, '
+                f'sample_rate={self.sample_rate}, '
+                f'norm_mean={self.norm_mean}, norm_std={self.norm_std})')
