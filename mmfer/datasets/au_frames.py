@@ -92,7 +92,12 @@ def resolve_prefix(data_root: str, prefix: Optional[str],
 
 def maybe_auto_generate(layout: str, data_root: str, marker: str,
                         auto_generate: Optional[dict], dataset: str) -> None:
-    """Render a SynthFace dataset in a real layout if ``marker`` is absent.
+    """Render a SynthFace dataset in a real layout (cached).
+
+    Nothing happens if ``auto_generate`` is None, or if ``marker`` exists
+    without a SynthFace ``meta.json`` (a real dataset). Otherwise
+    ``generate_layout`` returns at once when an identical dataset is
+    cached, and (re)renders it when absent or made with other arguments.
 
     Args:
         layout (str): SynthFace layout name (``'bp4d'``, ``'bp4d_plus'``,
@@ -105,8 +110,11 @@ def maybe_auto_generate(layout: str, data_root: str, marker: str,
             data must exist (nothing is generated).
         dataset (str): class name (for messages).
     """
-    if auto_generate is None or osp.exists(osp.join(data_root, marker)):
+    if auto_generate is None:
         return
+    if (osp.exists(osp.join(data_root, marker))
+            and not osp.isfile(osp.join(data_root, 'meta.json'))):
+        return  # real data (not written by SynthFace): never touch it
     from .synthface import generate_layout
     rank, _ = get_dist_info()
     print(f'[rank {rank}] {dataset}: rendering a SynthFace {layout}-layout '
