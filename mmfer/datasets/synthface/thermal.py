@@ -36,7 +36,7 @@ def thermal_field(shape, subject, parsing, z, canvas, arousal):
     for e in shape['eyes']:
         cx, cy = e['center']
         inner_x = cx - e['side'] * e['ew']
-        add(T, inner_x, cy, 0.09, 0.08, 0.9 + 0.9 * arousal + 0.3 * a[7])
+        add(T, inner_x, cy, 0.11, 0.09, 1.2 + 1.0 * arousal + 0.3 * a[7])
     add(T, 0.0, -0.55, 0.5, 0.25, 0.4)                           # forehead
     add(T, 0.0, -0.30, 0.1, 0.08, 0.4 * a[4])                     # corrugator
     add(T, 0.0, -0.02, 0.08, 0.08, 0.3 * a[9])                    # AU9
