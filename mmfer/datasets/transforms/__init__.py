@@ -1,4 +1,5 @@
 from .audio import LoadAudioFbank, kaldi_fbank, kaldi_mel_banks
+from .channel_mixing import ChannelMixing
 from .formatting import PackFERInputs, to_chw_tensor
 from .loading import (LoadFaceModalities, depth_png_to_uint8, read_image_file,
                       thermal_png_to_uint8)
@@ -13,3 +14,4 @@ __all__ += [
     'LoadAudioFbank', 'kaldi_fbank', 'kaldi_mel_banks', 'SampleSegmentFrames',
     'LoadFrames', 'FormatClip', 'segment_indices', 'list_frames'
 ]
+__all__ += ['ChannelMixing']

@@ -1,4 +1,6 @@
+from .au_pos_weight_hook import AUPosWeightHook
 from .random_state_hook import RandomStateHook
 from .visualization_hook import FERVisualizationHook
 
 __all__ = ['RandomStateHook', 'FERVisualizationHook']
+__all__ += ['AUPosWeightHook']

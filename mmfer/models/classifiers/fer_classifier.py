@@ -66,6 +66,13 @@ class FERClassifier(BaseModel):
         self.neck = build_module(neck)
         self.head = build_module(head)
 
+    def init_weights(self) -> None:
+        """Fail early, naming the file and its producer, if a pre-trained
+        checkpoint in an ``init_cfg`` is missing."""
+        from mmfer.models.utils import check_pretrained_checkpoints
+        check_pretrained_checkpoints(self)
+        super().init_weights()
+
     def extract_feat(self, inputs: torch.Tensor):
         """Backbone (and neck) features of a (B, C, H, W) batch."""
         feats = self.backbone(inputs)

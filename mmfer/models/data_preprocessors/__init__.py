@@ -1,3 +1,4 @@
+from .batch_channel_mixing import BatchChannelMixing
 from .fer_data_preprocessor import FERDataPreprocessor
 
-__all__ = ['FERDataPreprocessor']
+__all__ = ['FERDataPreprocessor', 'BatchChannelMixing']

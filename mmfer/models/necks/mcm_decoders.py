@@ -2,8 +2,7 @@
 from typing import Dict, Optional, Sequence, Union
 
 import torch
-from mmengine.model import BaseModule
-from torch import nn
+from mmengine.model import BaseModule, ModuleDict
 
 from mmfer.datasets.transforms.loading import MODALITY_CHANNELS
 from mmfer.registry import MODELS
@@ -79,7 +78,8 @@ class MCMDecoders(BaseModule):
                              f'got num_patches={num_patches}')
         self.modalities = tuple(modalities)
         self.patch_size = patch_size
-        self.decoders = nn.ModuleDict({
+        # mmengine's ModuleDict: init_weights reaches every decoder
+        self.decoders = ModuleDict({
             m: MODELS.build(
                 dict(
                     type='mmpretrain.MAEPretrainDecoder',

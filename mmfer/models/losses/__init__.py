@@ -1,0 +1,3 @@
+from .weighted_bce_loss import WeightedBCELoss, au_positive_weights
+
+__all__ = ['WeightedBCELoss', 'au_positive_weights']

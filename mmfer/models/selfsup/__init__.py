@@ -1,0 +1,4 @@
+from .mcm import MCM
+from .mcm_vit import MCMViT
+
+__all__ = ['MCM', 'MCMViT']
