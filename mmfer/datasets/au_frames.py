@@ -117,8 +117,10 @@ def maybe_auto_generate(layout: str, data_root: str, marker: str,
         return  # real data (not written by SynthFace): never touch it
     from .synthface import generate_layout
     rank, _ = get_dist_info()
-    print(f'[rank {rank}] {dataset}: rendering a SynthFace {layout}-layout '
-          f'dataset into {data_root} ({auto_generate}) ...', flush=True)
+    if not osp.isfile(osp.join(data_root, 'meta.json')):
+        print(f'[rank {rank}] {dataset}: rendering a SynthFace {layout}-'
+              f'layout dataset into {data_root} ({auto_generate}) ...',
+              flush=True)
     generate_layout(layout, data_root, **auto_generate)
 
 
@@ -133,6 +135,7 @@ class AUFrameDataset(BaseFERDataset):
     """
 
     _au_array: Optional[np.ndarray] = None
+    allow_missing_subjects: bool = False
 
     def filter_data(self) -> List[dict]:
         data_list = super().filter_data()
@@ -149,6 +152,27 @@ class AUFrameDataset(BaseFERDataset):
             raise KeyError(f'{type(self).__name__} has no AU labels (for '
                            'BP4D+ pass with_labels=True).')
         return self._au_array.astype(int)
+
+    def _restrict_subjects(self, present: Sequence[str]) -> None:
+        """With ``allow_missing_subjects``, drop absent requested subjects.
+
+        Otherwise leave ``self.subjects`` as is, so that
+        :meth:`BaseFERDataset.filter_data` raises naming the missing ones.
+        """
+        if self.subjects is None or not self.allow_missing_subjects:
+            return
+        missing = [s for s in self.subjects if s not in set(present)]
+        if missing:
+            print_log(
+                f'{type(self).__name__}: {len(missing)} requested subject(s) '
+                f'are absent and ignored (allow_missing_subjects=True): '
+                f'{missing}', logger='current', level=logging.WARNING)
+        self.subjects = [s for s in self.subjects if s in set(present)]
+        if not self.subjects:
+            raise FileNotFoundError(
+                f'{type(self).__name__}: none of the requested subjects is '
+                f'present under {self.data_root} (present: '
+                f'{sorted(present)[:20]}).')
 
     def _warn_skipped(self, skipped: Dict[str, int], reason: str) -> None:
         """Log (never silently drop) frames that were skipped."""

@@ -112,6 +112,10 @@ class BP4DDataset(AUFrameDataset):
             (``2440.jpg`` for frame 2440); some code uses -1 ([U]).
         subjects (Sequence[str], optional): explicit subject list (instead
             of ``fold``).
+        allow_missing_subjects (bool): if False (default), a requested
+            (fold) subject without AU files is an error; if True it is
+            dropped with a logged warning (partial downloads, small
+            SynthFace renders).
         domain (int): ``domain`` of every sample. Defaults to 0.
         auto_generate (dict, optional): render a SynthFace BP4D-layout
             dataset into ``data_root`` first if it is absent (keyword
@@ -141,6 +145,7 @@ class BP4DDataset(AUFrameDataset):
                  au_dir: str = osp.join('AUCoding', 'AU_OCC'),
                  frame_offset: int = 0,
                  subjects: Optional[Sequence[str]] = None,
+                 allow_missing_subjects: bool = False,
                  domain: int = 0,
                  auto_generate: Optional[dict] = None,
                  metainfo: Optional[dict] = None,
@@ -157,6 +162,7 @@ class BP4DDataset(AUFrameDataset):
         self.au_dir = au_dir
         self.frame_offset = int(frame_offset)
         self.domain = int(domain)
+        self.allow_missing_subjects = allow_missing_subjects
         self.num_skipped = 0
         if fold is not None:
             subjects = get_fold_subjects(self.PROTOCOL, fold, split)
@@ -232,6 +238,7 @@ class BP4DDataset(AUFrameDataset):
                 continue
             subj, task = stem.split('_', 1)
             clips.setdefault(subj, []).append(task)
+        self._restrict_subjects(list(clips))
         if self.subjects is not None:
             clips = {s: t for s, t in clips.items() if s in self.subjects}
         mod_dirs = self._modality_dirs()

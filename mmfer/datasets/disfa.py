@@ -79,6 +79,9 @@ class DISFADataset(AUFrameDataset):
             Defaults to -1.
         missing_au (str): ``'error'`` or ``'unknown'``.
         subjects (Sequence[str], optional): explicit subjects.
+        allow_missing_subjects (bool): if False (default), a requested
+            (fold) subject without label files is an error; if True it is
+            dropped with a logged warning.
         domain (int): ``domain`` of every sample.
         auto_generate (dict, optional): render a SynthFace DISFA-layout
             dataset first if absent (``generate_layout('disfa', ...)``).
@@ -103,6 +106,7 @@ class DISFADataset(AUFrameDataset):
                  missing_au: str = 'error',
                  modalities: Sequence[str] = ('rgb', ),
                  subjects: Optional[Sequence[str]] = None,
+                 allow_missing_subjects: bool = False,
                  domain: int = 0,
                  auto_generate: Optional[dict] = None,
                  metainfo: Optional[dict] = None,
@@ -129,6 +133,7 @@ class DISFADataset(AUFrameDataset):
         self.frame_offset = int(frame_offset)
         self.missing_au = missing_au
         self.domain = int(domain)
+        self.allow_missing_subjects = allow_missing_subjects
         self.num_skipped = 0
         if fold is not None:
             subjects = get_fold_subjects(self.PROTOCOL, fold, split)
@@ -182,6 +187,7 @@ class DISFADataset(AUFrameDataset):
         img_root = resolve_prefix(self.data_root, self.img_prefix, ('img', ),
                                   'frame folder', name)
         subjects = [s for s in list_dirs(label_root) if s.startswith('SN')]
+        self._restrict_subjects(subjects)
         if self.subjects is not None:
             subjects = [s for s in subjects if s in self.subjects]
         data_list, skipped = [], {}
