@@ -1,0 +1,181 @@
+"""extract_audio.py and extract_face_frames.py (DFEW / MAFW preparation)."""
+import importlib.util
+import os
+import os.path as osp
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+import soundfile as sf
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOLS = osp.join(REPO, 'tools', 'dataset_converters')
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(TOOLS, f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _write_av_mp4(path, sr=44100, seconds=1.0, freq=440.0):
+    """An mp4 with mpeg4 video and stereo AAC audio (PyAV's own FFmpeg)."""
+    av = pytest.importorskip('av')
+    t = np.arange(int(sr * seconds)) / sr
+    sig = (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+    stereo = np.stack([sig, 0.5 * sig])  # (2, N)
+    with av.open(str(path), 'w') as c:
+        v = c.add_stream('mpeg4', rate=25)
+        v.width, v.height, v.pix_fmt = 32, 32, 'yuv420p'
+        a = c.add_stream('aac', rate=sr, layout='stereo')
+        for i in range(10):
+            frame = av.VideoFrame.from_ndarray(
+                np.full((32, 32, 3), i * 20, np.uint8), format='rgb24')
+            for p in v.encode(frame):
+                c.mux(p)
+        for s in range(0, stereo.shape[1], 1024):
+            af = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(stereo[:, s:s + 1024]), format='fltp',
+                layout='stereo')
+            af.sample_rate, af.pts = sr, s
+            for p in a.encode(af):
+                c.mux(p)
+        for p in list(v.encode()) + list(a.encode()):
+            c.mux(p)
+
+
+def _peak_hz(wave, sr):
+    spec = np.abs(np.fft.rfft(wave))
+    return np.argmax(spec) * sr / len(wave)
+
+
+def _silent_video(path, frames, size=(64, 48), face=None):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), 25,
+                             size)
+    assert writer.isOpened()
+    for i in range(frames):
+        img = np.full((size[1], size[0], 3), 90, np.uint8)
+        if face is not None:
+            y, x = 60, 150
+            img[y:y + face.shape[0], x:x + face.shape[1]] = face
+        writer.write(img)
+    writer.release()
+
+
+def test_extract_audio_pyav_native_and_16k_mono(tmp_path, capsys):
+    tool = _load('extract_audio')
+    src = tmp_path / 'videos'
+    src.mkdir()
+    _write_av_mp4(src / '00042.mp4')
+    out = tmp_path / 'wav'
+    assert tool.main([str(src), str(out), '--backend', 'pyav',
+                      '--strip-zeros']) == 0
+    wave, sr = sf.read(str(out / '42.wav'))  # DFEW: unpadded name
+    assert sr == 44100 and wave.ndim == 2 and wave.shape[1] == 2
+    assert wave.shape[0] >= 44100  # >= 1 s (AAC adds priming samples)
+    assert abs(_peak_hz(wave[:, 0], sr) - 440) < 3
+    assert np.std(wave[:, 1]) / np.std(wave[:, 0]) == pytest.approx(0.5,
+                                                                    rel=0.05)
+    # existing outputs are kept (resumable) ...
+    assert tool.main([str(src), str(out), '--backend', 'pyav',
+                      '--strip-zeros']) == 0
+    assert 'kept 1 existing' in capsys.readouterr().out
+    # ... and the 16 kHz mono variant
+    assert tool.main([str(src / '00042.mp4'), str(tmp_path / 'mono'),
+                      '--backend', 'pyav', '--sample-rate', '16000',
+                      '--mono']) == 0
+    mono, sr = sf.read(str(tmp_path / 'mono' / '00042.wav'))
+    assert sr == 16000 and mono.ndim == 1
+    assert abs(_peak_hz(mono, sr) - 440) < 3
+
+
+def test_extract_audio_reports_silent_and_corrupt_videos(tmp_path, capsys):
+    tool = _load('extract_audio')
+    src = tmp_path / 'videos'
+    src.mkdir()
+    _silent_video(src / 'silent.mp4', 5)
+    (src / 'broken.mp4').write_bytes(b'\x00\x00\x00\x18ftypmp42 garbage')
+    backend = 'pyav' if 'pyav' in tool.available_backends() else None
+    if backend is None:
+        pytest.skip('no decoder for mp4: neither ffmpeg nor PyAV installed')
+    code = tool.main([str(src), str(tmp_path / 'wav'), '--backend', backend])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert 'silent.mp4' in captured.out and '1 without audio' in captured.out
+    assert 'broken.mp4' in captured.err
+    assert not osp.exists(tmp_path / 'wav' / 'silent.wav')
+    assert not [n for n in os.listdir(tmp_path / 'wav') if 'part' in n]
+
+
+def test_extract_audio_librosa_backend_and_ffmpeg_if_present(tmp_path):
+    tool = _load('extract_audio')
+    sr = 22050
+    t = np.arange(sr) / sr
+    sf.write(str(tmp_path / 'a.flac'), 0.2 * np.sin(2 * np.pi * 330 * t), sr)
+    tool.extract_audio(str(tmp_path / 'a.flac'), str(tmp_path / 'a.wav'),
+                       backend='librosa')
+    wave, rate = sf.read(str(tmp_path / 'a.wav'))
+    assert rate == sr and abs(_peak_hz(wave, rate) - 330) < 3
+    with pytest.raises(ValueError, match='Unknown backend'):
+        tool.extract_audio(str(tmp_path / 'a.flac'), 'x.wav', backend='sox')
+    if shutil.which('ffmpeg') is None:
+        pytest.skip('ffmpeg is not on PATH (the pyav backend covers mp4)')
+    _write_av_mp4(tmp_path / 'v.mp4')
+    tool.extract_audio(str(tmp_path / 'v.mp4'), str(tmp_path / 'f.wav'),
+                       16000, True, backend='ffmpeg')
+    wave, rate = sf.read(str(tmp_path / 'f.wav'))
+    assert rate == 16000 and abs(_peak_hz(wave, rate) - 440) < 3
+
+
+@pytest.fixture(scope='module')
+def face_img(tmp_path_factory):
+    from mmfer.datasets.synthface import generate_layout
+    root = tmp_path_factory.mktemp('sf_faces')
+    generate_layout('synthface', str(root), subjects=1, samples=1, size=128,
+                    verbose=False)
+    path = next(osp.join(dp, f) for dp, _, fs in os.walk(root / 'rgb')
+                for f in fs if f.endswith('.png'))
+    return cv2.imread(path)
+
+
+def test_extract_face_frames_crops_the_face(tmp_path, face_img):
+    tool = _load('extract_face_frames')
+    cascade = tool.load_cascade()
+    canvas = np.full((256, 320, 3), 90, np.uint8)
+    canvas[60:188, 150:278] = face_img
+    box = tool.detect_face(cv2.cvtColor(canvas, cv2.COLOR_BGR2GRAY), cascade)
+    if box is None:
+        pytest.skip('the Haar cascade finds no face in this SynthFace render')
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    assert 150 < cx < 278 and 60 < cy < 188  # inside the pasted face
+    videos = tmp_path / 'clips'
+    videos.mkdir()
+    _silent_video(videos / '00025.mp4', 6, size=(320, 256), face=face_img)
+    out = tmp_path / 'clips_faces'
+    assert tool.main([str(videos), str(out)]) == 0
+    names = sorted(os.listdir(out / '00025'))
+    assert names == [f'{i}.jpg' for i in range(6)]  # MMA-DFER naming
+    crops = [cv2.imread(str(out / '00025' / n)) for n in names]
+    assert all(c.shape[0] == c.shape[1] for c in crops)  # square boxes
+    assert all(40 < c.shape[0] < 200 for c in crops)
+
+
+def test_extract_face_frames_fallback_and_errors(tmp_path):
+    tool = _load('extract_face_frames')
+    videos = tmp_path / 'clips'
+    videos.mkdir()
+    _silent_video(videos / 'blank.mp4', 3, size=(64, 48))
+    out = tmp_path / 'faces'
+    assert tool.main([str(videos), str(out), '--no-face', 'center',
+                      '--padded']) == 0
+    names = sorted(os.listdir(out / 'blank'))
+    assert names == ['00001.jpg', '00002.jpg', '00003.jpg']
+    # no face: the official centre square of side min(H, W) // 2
+    assert cv2.imread(str(out / 'blank' / names[0])).shape == (24, 24, 3)
+    (videos / 'broken.mp4').write_bytes(b'not a video')
+    assert tool.main([str(videos), str(out)]) == 1
+    with pytest.raises(FileNotFoundError, match='cascade'):
+        tool.load_cascade(str(tmp_path / 'none.xml'))
