@@ -1,6 +1,7 @@
 from .au_pos_weight_hook import AUPosWeightHook
+from .mcm_reconstruction_hook import MCMReconstructionHook
 from .random_state_hook import RandomStateHook
 from .visualization_hook import FERVisualizationHook
 
 __all__ = ['RandomStateHook', 'FERVisualizationHook']
-__all__ += ['AUPosWeightHook']
+__all__ += ['AUPosWeightHook', 'MCMReconstructionHook']

@@ -34,9 +34,14 @@ def _producing_config(ckpt: str) -> str:
     parts = osp.normpath(ckpt).split(osp.sep)
     if 'work_dirs' in parts and parts.index('work_dirs') + 1 < len(parts) - 1:
         name = parts[parts.index('work_dirs') + 1]
-        hits = sorted(glob.glob(osp.join('configs', '**', f'{name}.py'),
-                                recursive=True))
-        return hits[0] if hits else f'configs/<...>/{name}.py'
+        repo = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+            osp.abspath(__file__)))))
+        for root in ('.', repo):
+            hits = sorted(glob.glob(osp.join(root, 'configs', '**',
+                                             f'{name}.py'), recursive=True))
+            if hits:
+                return osp.relpath(hits[0], root)
+        return f'configs/<...>/{name}.py'
     return ''
 
 

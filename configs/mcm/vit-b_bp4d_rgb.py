@@ -1,0 +1,18 @@
+# MCM AU detection on BP4D, RGB input (Table 1 "MCM RGB"), fold 1:
+#   python tools/train.py configs/mcm/vit-b_bp4d_rgb.py
+# other folds: --cfg-options train_dataloader.dataset.fold=2
+#   val_dataloader.dataset.fold=2 test_dataloader.dataset.fold=2
+# (tools/misc/run_au_folds.py runs all three and reports the mean).
+# Starts from work_dirs/mcm_vit-base-p16_bp4dplus-rgbdt_pretrain/epoch_100.pth
+# (configs/mcm/mcm_vit-base-p16_bp4dplus-rgbdt_pretrain.py);
+# from scratch: --cfg-options model.backbone.init_cfg=None
+_base_ = [
+    '../_base_/models/vit-base-p16_au.py',
+    '../_base_/datasets/bp4d_au.py',
+    '../_base_/schedules/mcm_finetune_5e.py',
+    '../_base_/default_runtime.py',
+]
+
+default_hooks = dict(logger=dict(interval=50))
+# positive weights of Eq. 4-5 from the training fold's AU frequencies
+custom_hooks = [dict(type='RandomStateHook'), dict(type='AUPosWeightHook')]
