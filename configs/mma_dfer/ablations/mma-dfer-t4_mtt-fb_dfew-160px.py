@@ -1,0 +1,7 @@
+# Table 4 row 6 (Pr. -, Pr.Pr. -, MTT +, FB +): no prompts. (Row 7, the full model, is ../mma-dfer_vit-b-p16_mae-face-audiomae_25e_dfew-160px.py.)
+# MMA-DFER ablation, DFEW fold 1 at 160x160 as in the paper.
+#   python tools/train.py configs/mma_dfer/ablations/mma-dfer-t4_mtt-fb_dfew-160px.py
+_base_ = ['../mma-dfer_vit-b-p16_mae-face-audiomae_25e_dfew-160px.py']
+
+no_prompts = dict(num_prompts=0, progressive_blocks=())
+model = dict(image_encoder=no_prompts, audio_encoder=no_prompts)
