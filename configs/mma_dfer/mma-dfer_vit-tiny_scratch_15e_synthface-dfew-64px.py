@@ -1,6 +1,6 @@
 # MMA-DFER at toy size on SynthFace rendered in the DFEW layout (64 px,
 # 8 frames per clip, 512x128 fbank): trains on a CPU in minutes.
-#   python tools/train.py configs/mma_dfer/mma-dfer_vit-tiny_scratch_10e_synthface-dfew-64px.py
+#   python tools/train.py configs/mma_dfer/mma-dfer_vit-tiny_scratch_15e_synthface-dfew-64px.py
 # There are no pretrained toy encoders, so the two ViTs (64 wide, 4 blocks)
 # start from random initialisation and are trained (frozen=False); the rest
 # is the MMA-DFER architecture: 6 prompts + 2x3 progressive prompts (after
@@ -11,6 +11,35 @@ _base_ = [
     '../_base_/schedules/mma_dfer_25e.py',
     '../_base_/default_runtime.py',
 ]
+# 30 clips per subject (the base renders 14): enough for a from-scratch toy
+data_root = 'data/synthface_dfew_64px_30clips'
+auto_generate = dict(subjects=10, samples=30, frames=16, size=64, seed=0)
+clip_len = 8
+img_size = 64
+# milder crops than the paper's (area 0.08-1) for 64-px toy faces
+train_pipeline = [
+    dict(type='SampleSegmentFrames', clip_len=clip_len),
+    dict(type='LoadFrames'),
+    dict(type='mmaction.ColorJitter', brightness=0.5, contrast=0.,
+         saturation=0., hue=0.),
+    dict(type='mmaction.RandomResizedCrop', area_range=(0.5, 1.0),
+         aspect_ratio_range=(3 / 4, 4 / 3)),
+    dict(type='mmaction.Resize', scale=(img_size, img_size),
+         keep_ratio=False),
+    dict(type='mmaction.Flip', flip_ratio=0.5),
+    dict(type='FormatClip'),
+    dict(type='LoadAudioFbank'),
+    dict(type='PackFERInputs', input_keys=dict(imgs='video', fbank='audio')),
+]
+train_dataloader = dict(
+    dataset=dict(
+        data_root=data_root,
+        auto_generate=auto_generate,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(data_root=data_root, auto_generate=auto_generate))
+test_dataloader = val_dataloader
+
 tiny_arch = dict(
     embed_dims=64, num_layers=4, num_heads=4, feedforward_channels=128)
 model = dict(
@@ -56,9 +85,9 @@ model = dict(
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=10, eta_min=0., by_epoch=True,
-         begin=0, end=10),
+    dict(type='CosineAnnealingLR', T_max=15, eta_min=0., by_epoch=True,
+         begin=0, end=15),
 ]
-train_cfg = dict(max_epochs=10, val_interval=5)
+train_cfg = dict(max_epochs=15, val_interval=5)
 randomness = dict(seed=1)
 default_hooks = dict(logger=dict(interval=5))
