@@ -38,14 +38,14 @@ def index_frames(folder: str,
     """
     out: Dict[int, str] = {}
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        names = sorted(os.listdir(folder))
     except (FileNotFoundError, NotADirectoryError):
         return out
-    for entry in entries:
-        stem, ext = osp.splitext(entry.name)
-        if ext.lower() not in exts or not stem.isdigit():
+    for name in names:
+        stem, dot, ext = name.rpartition('.')
+        if not dot or '.' + ext.lower() not in exts or not stem.isdigit():
             continue
-        out.setdefault(int(stem), entry.name)
+        out.setdefault(int(stem), name)
     return out
 
 

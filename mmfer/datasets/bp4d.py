@@ -8,6 +8,7 @@ Channel-Mixing", Sec. 4.1) for fine-tuning: 12 AUs, subject-exclusive
 import csv
 import os
 import os.path as osp
+import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -31,20 +32,22 @@ def read_occurrence_csv(path: str) -> Tuple[List[str], np.ndarray]:
         tuple: the header (list of column names) and the (N, C) int table.
     """
     with open(path, newline='') as f:
-        reader = csv.reader(f)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
+        first = f.readline()
+        if not first.strip():
             raise ValueError(f'AU occurrence file {path} is empty.')
-        rows = [r for r in reader if r and any(c.strip() for c in r)]
-    if not rows:
+        header = [h.strip() for h in next(csv.reader([first]))]
+        try:
+            # numpy's C parser: ~10x faster than the csv module
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')  # "no data": header only
+                table = np.loadtxt(f, delimiter=',', dtype=np.float64,
+                                   ndmin=2)
+        except ValueError as e:
+            raise ValueError(
+                f'AU occurrence file {path} has a non-numeric or ragged row '
+                f'({e}); re-extract it from the BP4D release.') from None
+    if table.size == 0:
         return header, np.zeros((0, len(header)), dtype=np.int64)
-    try:
-        table = np.asarray(rows, dtype=np.float64)
-    except ValueError as e:
-        raise ValueError(
-            f'AU occurrence file {path} has a non-numeric or ragged row '
-            f'({e}); re-extract it from the BP4D release.') from None
     return header, table.astype(np.int64)
 
 
@@ -252,6 +255,8 @@ class BP4DDataset(AUFrameDataset):
                     osp.join(au_root, f'{subj}_{task}.csv'))
                 index = {m: index_frames(osp.join(d, subj, task))
                          for m, d in mod_dirs.items()}
+                folder = {m: osp.join(d, subj, task, '')
+                          for m, d in mod_dirs.items()}
                 for f, lab in zip(frames.tolist(), labels.tolist()):
                     num = f + self.frame_offset
                     names = {m: idx.get(num) for m, idx in index.items()}
@@ -262,7 +267,7 @@ class BP4DDataset(AUFrameDataset):
                     item = dict(subject=subj, task=task, frame=int(f),
                                 au_occ=lab, domain=self.domain)
                     for m, fn in names.items():
-                        item[keys[m]] = osp.join(mod_dirs[m], subj, task, fn)
+                        item[keys[m]] = folder[m] + fn
                     data_list.append(item)
                     n_subj += 1
             if n_subj == 0:
