@@ -231,6 +231,37 @@ def test_thermal_tool_needs_a_legend(bp4dp, tmp_path):
     assert _landmark_errors(bp4dp, est).mean() < 1.0
 
 
+def test_thermal_from_a_false_colour_video(bp4dp, tmp_path):
+    """The released form: one false-colour video per clip, frame k <->
+    k-th RGB frame (written losslessly here, FFV1)."""
+    import shutil
+    src = tmp_path / 'src'
+    shutil.copytree(osp.join(bp4dp, '2D+3D'), src / '2D+3D')
+    for subj in ('F001', 'M001'):
+        raw_dir = osp.join(bp4dp, 'ThermalRaw', subj, 'T1')
+        frames = [cv2.imread(osp.join(raw_dir, f'{n}.png')) for n in (1, 2, 3)]
+        h, w = frames[0].shape[:2]
+        (src / 'Thermal' / subj).mkdir(parents=True)
+        vw = cv2.VideoWriter(str(src / 'Thermal' / subj / 'T1.avi'),
+                             cv2.VideoWriter_fourcc(*'FFV1'), 25.0, (w, h))
+        if not vw.isOpened():
+            pytest.skip('this OpenCV build cannot write FFV1')
+        for fr in frames:
+            vw.write(fr)
+        vw.release()
+    est = thermal_tool.run(str(src), str(tmp_path / 'o'), colormap='JET',
+                           t_range=(20, 40), aligned=bp4dp, log=_quiet)
+    assert _landmark_errors(bp4dp, est).mean() < 1.0
+    rel = osp.join('M001', 'T1', '3.png')
+    out = cv2.imread(str(tmp_path / 'o' / 'Thermal' / rel),
+                     cv2.IMREAD_UNCHANGED) / 100.0
+    ref = cv2.imread(osp.join(bp4dp, 'Thermal', rel),
+                     cv2.IMREAD_UNCHANGED) / 100.0
+    face = cv2.imread(osp.join(bp4dp, 'Depth', rel),
+                      cv2.IMREAD_UNCHANGED) < 65535
+    assert np.median(np.abs(out - ref)[face]) < 0.2
+
+
 # ----------------------------------------------------------------------
 # Face detection and cropping
 # ----------------------------------------------------------------------

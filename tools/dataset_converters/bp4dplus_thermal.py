@@ -41,7 +41,8 @@ tool therefore
 Inputs (SRC): RGB frames ``2D+3D/<S>/<T>/<n>.jpg`` or ``2D+3D/<S>.zip``;
 thermal as frames ``ThermalRaw/<S>/<T>/<n>.png`` (+ ``legend.json``:
 ``colormap`` (OpenCV name), ``t_min``, ``t_max``), matched to RGB by frame
-number, or as the released video ``Thermal/<S>/<T>.wmv``, whose k-th frame
+number, or as the released video ``Thermal/<S>/<T>.wmv`` (or a converted
+``.avi`` / ``.mp4``; a lossy codec adds colour errors), whose k-th frame
 is matched to the k-th RGB frame (the cameras run at the same rate; shift
 with ``--video-offset``). The homographies are saved to
 ``OUT/thermal_homographies.json``.
@@ -67,6 +68,8 @@ from face_crop import (box_from_mask, depth_foreground,  # noqa: E402
                        detect_face_haar, iter_clips)
 
 THERMAL_SCALE = 100.0  # uint16 units per °C
+#: Released thermal videos are .wmv; converted copies may be .avi / .mp4.
+VIDEO_EXTS = ('.wmv', '.avi', '.mp4')
 
 
 # ----------------------------------------------------------------------
@@ -247,7 +250,9 @@ class ThermalClip:
 
     def __init__(self, src: str, clip: str, video_offset: int = 0):
         self.frames_dir = osp.join(src, 'ThermalRaw', clip)
-        self.video = osp.join(src, 'Thermal', clip + '.wmv')
+        videos = [osp.join(src, 'Thermal', clip + ext)
+                  for ext in VIDEO_EXTS]
+        self.video = next((v for v in videos if osp.isfile(v)), videos[0])
         self.video_offset = video_offset
         self.legend = None
         lp = osp.join(self.frames_dir, 'legend.json')
