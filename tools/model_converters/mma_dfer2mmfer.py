@@ -5,25 +5,25 @@
 # then: python tools/test.py configs/mma_dfer/<config>.py \
 #       checkpoints/mma-dfer_dfew-fold1.pth
 #
-# Official key -> mmfer key (L = block, K = progressive set):
-#   {image_encoder,audio_model}.pos_embed         -> {image,audio}_encoder.pos_embed
-#   *.learnable_prompts_init                      -> *.prompts
-#   *.learnable_prompts_progr.K                   -> *.progressive_prompts.K
-#   image_encoder.temporal_pre.L                  -> fusions.L.down.0.0 (Linear)
-#   image_encoder.temporal_pre_norm.L             -> fusions.L.down.0.1 (LN)
-#   image_encoder.audio_proj_pre.L.{0,1}          -> fusions.L.down.1.{0,1}
-#   image_encoder.temporal_att_post.L.0           -> fusions.L.up.0.0
-#   audio_model.temporal_att_post.L.0             -> fusions.L.up.1.0
-#   image_encoder.all_gate.L, audio_model.all_gate.L -> fusions.L.alpha[0], [1]
-#   vision_proj                                   -> joint_proj
-#   temporal_net.{cls_token,pos_embedding}        -> temporal.{cls_token,pos_embed}
-#   temporal_net.temporal_transformer.layers.L.0.fn.norm     -> temporal.layers.L.ln1
-#   ...layers.L.0.fn.fn.{to_q,to_kv}              -> temporal.layers.L.attn.qkv ([q; k; v])
-#   ...layers.L.0.fn.fn.to_out.0                  -> temporal.layers.L.attn.proj
-#   ...layers.L.1.fn.norm                         -> temporal.layers.L.ln2
-#   ...layers.L.1.fn.fn.net.{0,3}                 -> temporal.layers.L.ffn.layers.{0.0,1}
-#   our_classifier                                -> head.fc
-#   frozen encoder weights (timm layout)          -> *_encoder.{patch_embed,layers,ln1,cls_token}
+# Official key -> mmfer key (L = block, K = progressive set, E = encoder):
+#   E.pos_embed, E.learnable_prompts_init, E.learnable_prompts_progr.K
+#       -> {image,audio}_encoder.{pos_embed, prompts, progressive_prompts.K}
+#   image_encoder.temporal_pre.L / temporal_pre_norm.L
+#       -> fusions.L.down.0.{0,1}  (image Linear + LayerNorm)
+#   image_encoder.audio_proj_pre.L.{0,1} -> fusions.L.down.1.{0,1}
+#   image_encoder.temporal_att_post.L.0  -> fusions.L.up.0.0
+#   audio_model.temporal_att_post.L.0    -> fusions.L.up.1.0
+#   {image_encoder,audio_model}.all_gate.L -> fusions.L.alpha[0], [1]
+#   vision_proj -> joint_proj;  our_classifier -> head.fc
+#   temporal_net.{cls_token, pos_embedding} -> temporal.{cls_token, pos_embed}
+#   temporal_net.temporal_transformer.layers.L.0.fn.norm
+#                               -> temporal.layers.L.ln1
+#     ...L.0.fn.fn.{to_q,to_kv} -> temporal.layers.L.attn.qkv ([q; k; v])
+#     ...L.0.fn.fn.to_out.0     -> temporal.layers.L.attn.proj
+#     ...L.1.fn.norm            -> temporal.layers.L.ln2
+#     ...L.1.fn.fn.net.{0,3}    -> temporal.layers.L.ffn.layers.{0.0,1}
+#   frozen encoder weights (timm layout) -> *_encoder.{patch_embed, layers,
+#       ln1, cls_token}
 # Dropped (unused by the official forward): the encoders' timm heads
 # (*.head.*) and the temporal PreNorm's norm2.
 import argparse

@@ -109,7 +109,8 @@ class PromptedViT(BaseModule):
             missing = {'embed_dims', 'num_layers', 'num_heads',
                        'feedforward_channels'} - set(arch)
             if missing:
-                raise ValueError(f'PromptedViT arch dict lacks {sorted(missing)}')
+                raise ValueError(
+                    f'PromptedViT arch dict lacks {sorted(missing)}')
         vit = VisionTransformer(
             arch=arch,
             img_size=img_size,

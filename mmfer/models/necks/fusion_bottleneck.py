@@ -50,7 +50,7 @@ class FusionBottleneck(BaseModule):
 
     For streams ``A`` (B, [G_a,] N_a, D_a) and ``V`` (B, [G_v,] N_v, D_v)::
 
-        Â = LN(Linear(A)),  V̂ = LN(Linear(V))             # Eq. (2), (B,..,d)
+        Â = LN(Linear(A)),  V̂ = LN(Linear(V))          # Eq. (2), (B,..,d)
         L_a = mean over all G_a*N_a tokens of Â             # (B, d)
         L_v = mean over all G_v*N_v tokens of V̂             # Eq. (3), (B, d)
         U_a = GELU(Linear(Â + L_v)), U_v = GELU(Linear(V̂ + L_a))   # Eq. (4)
