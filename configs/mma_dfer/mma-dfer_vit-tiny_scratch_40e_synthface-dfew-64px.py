@@ -1,6 +1,6 @@
 # MMA-DFER at toy size on SynthFace rendered in the DFEW layout (64 px,
 # 8 frames per clip, 512x128 fbank): trains on a CPU in minutes.
-#   python tools/train.py configs/mma_dfer/mma-dfer_vit-tiny_scratch_15e_synthface-dfew-64px.py
+#   python tools/train.py configs/mma_dfer/mma-dfer_vit-tiny_scratch_40e_synthface-dfew-64px.py
 # There are no pretrained toy encoders, so the two ViTs (64 wide, 4 blocks)
 # start from random initialisation and are trained (frozen=False); the rest
 # is the MMA-DFER architecture: 6 prompts + 2x3 progressive prompts (after
@@ -85,9 +85,10 @@ model = dict(
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=15, eta_min=0., by_epoch=True,
-         begin=0, end=15),
+    dict(type='CosineAnnealingLR', T_max=40, eta_min=0., by_epoch=True,
+         begin=0, end=40),
 ]
-train_cfg = dict(max_epochs=15, val_interval=5)
+train_cfg = dict(max_epochs=40, val_interval=10)
 randomness = dict(seed=1)
-default_hooks = dict(logger=dict(interval=5))
+default_hooks = dict(
+    logger=dict(interval=10), checkpoint=dict(interval=10, max_keep_ckpts=1))
