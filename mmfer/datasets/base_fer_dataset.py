@@ -116,11 +116,18 @@ class BaseFERDataset(BaseDataset):
     # ------------------------------------------------------------------
     # Label statistics (used e.g. for class-balanced loss weights)
     # ------------------------------------------------------------------
+    def _collect(self, key: str) -> list:
+        """``key`` of every sample (works after mmengine serialised the
+        data list, which empties ``self.data_list``)."""
+        values = [self.get_data_info(i).get(key) for i in range(len(self))]
+        if not values or any(v is None for v in values):
+            raise KeyError(f'{type(self).__name__} has no "{key}" labels '
+                           'for every sample.')
+        return values
+
     def get_au_labels(self) -> np.ndarray:
         """(N, K) int array of AU occurrence labels (-1 = not coded)."""
-        if not self.data_list or 'au_occ' not in self.data_list[0]:
-            raise KeyError(f'{type(self).__name__} has no AU labels.')
-        return np.asarray([d['au_occ'] for d in self.data_list], dtype=int)
+        return np.asarray(self._collect('au_occ'), dtype=int)
 
     def get_au_frequencies(self) -> np.ndarray:
         """(K,) positive rate of each AU over the coded labels."""
@@ -130,4 +137,4 @@ class BaseFERDataset(BaseDataset):
 
     def get_gt_labels(self) -> np.ndarray:
         """(N,) expression labels."""
-        return np.asarray([d['gt_label'] for d in self.data_list], dtype=int)
+        return np.asarray(self._collect('gt_label'), dtype=int)

@@ -4,7 +4,7 @@ import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 QUICKSTART = osp.join(REPO, 'configs', 'quickstart',
-                      'vit-tiny-p8_synthface-expr-rgb-64px.py')
+                      'resnet18-w32_synthface-expr-rgb-64px.py')
 TINY_DATA = dict(subjects=4, samples=12, seed=0, size=64)
 
 
@@ -34,7 +34,6 @@ def quickstart_overrides(data_root, work_dir, max_epochs=2):
         'train_cfg.max_epochs': max_epochs,
         'train_cfg.val_interval': max_epochs,
         'default_hooks.logger.interval': 1,
-        'model.backbone.arch.num_layers': 2,
     }
 
 
