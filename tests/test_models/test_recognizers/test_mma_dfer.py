@@ -235,3 +235,11 @@ def test_vit_base_default_config_architecture_and_parameters():
     assert trainable == 7_630_367
     # two ViT-B/16 encoders without their pos embeds (one 1-channel)
     assert frozen == 170_901_504
+    # the pretrained encoders named by the config are absent here: the
+    # error names the file and the converter that produces it
+    for enc, tool in ((img, 'mae_face2mmfer.py'),
+                      (aud, 'audiomae2mmfer.py')):
+        with pytest.raises(FileNotFoundError) as err:
+            enc.init_weights()
+        assert enc.pretrained in str(err.value)
+        assert f'tools/model_converters/{tool}' in str(err.value)
