@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 
-from .conftest import QUICKSTART, REPO, as_cli, quickstart_overrides
+from quickstart_helpers import QUICKSTART, REPO, as_cli, quickstart_overrides
 
 
 def _run(cmd, timeout, env=None):

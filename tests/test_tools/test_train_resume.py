@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from .conftest import QUICKSTART, quickstart_overrides
+from quickstart_helpers import QUICKSTART, quickstart_overrides
 
 
 def _train(data_root, work_dir, max_epochs, resume=False, load_from=None):
