@@ -74,15 +74,17 @@ def merge_args(cfg, args):
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ValueError(f'--amp needs OptimWrapper or AmpOptimWrapper, '
-                             f'the config uses {optim_wrapper}.')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper',
+                                 'BF16AutocastOptimWrapper'):
+            raise ValueError(f'--amp needs OptimWrapper, the config uses '
+                             f'{optim_wrapper}.')
         import torch
-        if not torch.cuda.is_available():
-            # fp16 autocast is CUDA-only; CPU autocast supports bfloat16.
-            cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
+        if torch.cuda.is_available():
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        else:
+            # mmengine's AMP is GPU-only; CPU autocast supports bfloat16
+            cfg.optim_wrapper.type = 'BF16AutocastOptimWrapper'
 
     if args.resume == 'auto':
         cfg.resume = True
