@@ -52,10 +52,12 @@ def convert_timm_vit(
     Examples:
         >>> import torch
         >>> sd, dropped = convert_timm_vit(
-        ...     {'blocks.0.mlp.fc1.weight': torch.zeros(1),
-        ...      'decoder_embed.weight': torch.zeros(1)})
-        >>> list(sd), dropped
-        (['layers.0.ffn.layers.0.0.weight'], ['decoder_embed.weight'])
+        ...     {'cls_token': torch.zeros(1, 1, 8),
+        ...      'patch_embed.proj.weight': torch.zeros(8, 3, 16, 16),
+        ...      'blocks.0.mlp.fc1.weight': torch.zeros(32, 8),
+        ...      'decoder_embed.weight': torch.zeros(4, 8)})
+        >>> sorted(sd), dropped
+        (['cls_token', 'layers.0.ffn.layers.0.0.weight', 'patch_embed.projection.weight'], ['decoder_embed.weight'])
     """
     ignored_prefixes = tuple(ignored_prefixes)
     converted, dropped, unknown = {}, [], []
