@@ -212,3 +212,16 @@ def test_reads_the_alternative_root_folder_names(bp4d_root, tmp_path):
     os.rename(osp.join(root, 'BP4D-training'),
               osp.join(root, 'Sequences(2D+3D)'))
     assert len(BP4DDataset(root)) == 24
+
+
+def test_synthface_bp4d_tasks_code_every_bp4d_au(tmp_path):
+    """All 12 BP4D AUs occur (T4 embarrassment brings AU14/AU24), so the
+    label-frequency weights of WeightedBCELoss are defined for each."""
+    root = str(tmp_path / 'bp4d_all_tasks')
+    generate_layout('bp4d', root, subjects=2, tasks=8, frames=6, size=32,
+                    seed=0, verbose=False)
+    dataset = BP4DDataset(data_root=root, allow_missing_subjects=True,
+                          pipeline=[])
+    freq = dataset.get_au_frequencies()
+    assert dataset.metainfo['au_names'][7] == 'AU14'
+    assert (freq > 0).all(), dict(zip(dataset.metainfo['au_names'], freq))

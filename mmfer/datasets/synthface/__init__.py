@@ -10,7 +10,7 @@ from .constants import (AU_IDS, AU_INDEX, AU_NAMES,
                         ESGM_GROUPS, EXPRESSION_AROUSAL,
                         EXPRESSION_PROTOTYPES, EXPRESSIONS,
                         EXTENDED_EXPRESSIONS, NUM_AUS, PARSING_CLASSES,
-                        SYNTHFACE_VERSION)
+                        SYNTHFACE_VERSION, TASK_EXPRESSIONS)
 from .domains import DOMAIN_NAMES, DOMAIN_PRESETS, resolve_domain, sample_view
 from .expressions import (arousal_from_aus, au_vector, prototype_intensities,
                           sample_expression)
@@ -27,7 +27,8 @@ __all__ = [
     'AU_IDS', 'AU_INDEX', 'AU_NAMES', 'AU_OCCURRENCE_THRESHOLD',
     'DEPTH_BACKGROUND_MM', 'ESGM_GROUPS', 'EXPRESSION_AROUSAL',
     'EXPRESSION_PROTOTYPES', 'EXPRESSIONS', 'EXTENDED_EXPRESSIONS', 'NUM_AUS',
-    'PARSING_CLASSES', 'SYNTHFACE_VERSION', 'DOMAIN_NAMES', 'DOMAIN_PRESETS',
+    'PARSING_CLASSES', 'SYNTHFACE_VERSION', 'TASK_EXPRESSIONS', 'DOMAIN_NAMES',
+    'DOMAIN_PRESETS',
     'resolve_domain', 'sample_view', 'arousal_from_aus', 'au_vector',
     'prototype_intensities', 'sample_expression', 'LANDMARK_NAMES',
     'build_face_shape', 'SubjectParams', 'sample_subject', 'MODALITIES',

@@ -6,7 +6,7 @@ than the standard library.
 
 #: Version of the generator; stored in every ``meta.json`` so a change of the
 #: renderer invalidates cached datasets.
-SYNTHFACE_VERSION = '1.0.0'
+SYNTHFACE_VERSION = '1.1.0'
 
 #: FACS action units whose geometry the renderer drives, in label order.
 AU_IDS = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 23, 24, 25, 26)
@@ -49,7 +49,18 @@ EXPRESSION_PROTOTYPES = {
                     optional={7: 1.0}),
     'helplessness': dict(core={1: 2.5, 4: 2.0, 15: 2.5}, optional={17: 1.5}),
     'disappointment': dict(core={15: 2.5, 17: 2.5, 4: 1.3}, optional={}),
+    # BP4D task emotions that are not basic expressions (T4, T6). A
+    # controlled, embarrassed smile presses and tightens the lips while
+    # smiling (Keltner 1995); pain is the Prkachin-Solomon set (4, 6/7,
+    # 9/10) plus lip stretch.
+    'embarrassment': dict(core={6: 2.0, 12: 2.5, 14: 2.5, 24: 2.5},
+                          optional={17: 1.5}),
+    'pain': dict(core={4: 3.0, 6: 2.5, 7: 3.0, 9: 2.0, 10: 2.5},
+                 optional={20: 2.0, 25: 1.5}),
 }
+
+#: Expressions usable as BP4D task episodes (besides the extended ones).
+TASK_EXPRESSIONS = ('embarrassment', 'pain')
 
 #: Arousal in [0, 1] per expression: drives thermal (periorbital warming,
 #: nose-tip cooling) and speech prosody energy.
@@ -57,6 +68,7 @@ EXPRESSION_AROUSAL = {
     'anger': 0.85, 'disgust': 0.5, 'fear': 0.9, 'happiness': 0.6,
     'sadness': 0.2, 'surprise': 0.85, 'neutral': 0.1, 'contempt': 0.35,
     'anxiety': 0.7, 'helplessness': 0.25, 'disappointment': 0.3,
+    'embarrassment': 0.55, 'pain': 0.8,
 }
 
 #: Head behaviour per expression used by clips: ``pitch`` is a constant

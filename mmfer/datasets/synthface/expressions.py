@@ -2,13 +2,14 @@
 import numpy as np
 
 from .constants import (AU_IDS, AU_INDEX, EXPRESSION_AROUSAL,
-                        EXPRESSION_PROTOTYPES, EXTENDED_EXPRESSIONS, NUM_AUS)
+                        EXPRESSION_PROTOTYPES, EXTENDED_EXPRESSIONS, NUM_AUS,
+                        TASK_EXPRESSIONS)
 
 
 def check_expression(expression):
     if expression not in EXPRESSION_PROTOTYPES:
         raise ValueError(f'unknown expression {expression!r}; valid: '
-                         f'{", ".join(EXTENDED_EXPRESSIONS)}')
+                         f'{", ".join(EXTENDED_EXPRESSIONS + TASK_EXPRESSIONS)}')
 
 
 def prototype_intensities(expression):

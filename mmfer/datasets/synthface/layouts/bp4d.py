@@ -27,8 +27,8 @@ BP4D_PARTS = (
 )
 #: Task -> elicited expression (BP4D: T1 amusement, T2 sadness, T3
 #: startle, T4 embarrassment, T5 fear, T6 pain, T7 anger, T8 disgust).
-BP4D_TASKS = ('happiness', 'sadness', 'surprise', 'happiness', 'fear',
-              'disgust', 'anger', 'disgust')
+BP4D_TASKS = ('happiness', 'sadness', 'surprise', 'embarrassment', 'fear',
+              'pain', 'anger', 'disgust')
 OCC_COLUMNS = tuple(range(28))      # "0" = frame, "k" = AU k
 INTENSITY_AUS = (6, 10, 12, 14, 17)
 UNKNOWN = 9

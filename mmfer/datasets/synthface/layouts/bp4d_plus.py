@@ -37,7 +37,7 @@ OCC_AUS = (1, 2, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
 #: BP4D+ tasks: T1 happiness, T2 surprise, T3 sadness, T4 startle, T5
 #: skeptical, T6 embarrassment, T7 fear, T8 pain, T9 anger, T10 disgust.
 BP4D_PLUS_TASKS = ('happiness', 'surprise', 'sadness', 'surprise', 'contempt',
-                   'happiness', 'fear', 'disgust', 'anger', 'disgust')
+                   'embarrassment', 'fear', 'pain', 'anger', 'disgust')
 #: The 28 landmarks of IRFeatures, by SynthFace landmark name.
 IR_LANDMARKS = (
     [f'{s}_brow_{i}' for s in ('left', 'right') for i in (0, 2, 4)] +
