@@ -28,10 +28,11 @@ model = dict(
     # 0.5 threshold; the ViT-B configs keep Eq. 5 as printed ('paper').
     head=dict(in_channels=96, loss=dict(weight_mode='inverse')))
 
-# 3x the frames of the base SynthFace BP4D render (1,728 frames, ~1 min to
-# render once), in its own cache folder
-data_root = 'data/synthface_bp4d_64_x3'
-auto_generate = dict(subjects=6, tasks=8, frames=36, size=64, seed=0)
+# 12 subjects (4 per protocol part: fold 1 trains on 8, tests on 4) x 8
+# tasks x 16 frames (1,536 frames, ~20 s to render once), in its own cache
+# folder
+data_root = 'data/synthface_bp4d_64_12subj'
+auto_generate = dict(subjects=12, tasks=8, frames=16, size=64, seed=0)
 
 modalities = ('rgb', 'depth')
 train_pipeline = [
