@@ -15,6 +15,7 @@ import numpy as np
 from mmengine.dist import get_dist_info
 from mmengine.logging import print_log
 
+from .au_protocols import get_fold_subjects
 from .base_fer_dataset import BaseFERDataset
 
 #: File extensions accepted as frames.
@@ -145,6 +146,25 @@ class AUFrameDataset(BaseFERDataset):
         else:
             self._au_array = None
         return data_list
+
+    def _protocol_subjects(self, fold: Optional[int], split: str,
+                           subjects: Optional[Sequence[str]]):
+        """Subjects of ``fold``/``split`` of ``self.PROTOCOL``, or the
+        explicit ``subjects`` list (not both)."""
+        if fold is None:
+            return subjects
+        if subjects is not None:
+            raise ValueError('Pass either fold (published protocol) or '
+                             'subjects (explicit list), not both.')
+        return get_fold_subjects(self.PROTOCOL, fold, split)
+
+    @staticmethod
+    def _au_metainfo(au_ids: Sequence[int],
+                     metainfo: Optional[dict] = None) -> dict:
+        """``au_ids`` and ``au_names`` metainfo, updated by ``metainfo``."""
+        meta = dict(au_ids=list(au_ids), au_names=[f'AU{k}' for k in au_ids])
+        meta.update(metainfo or {})
+        return meta
 
     def get_au_labels(self) -> np.ndarray:
         """(N, K) int array of AU occurrence labels (-1 = not coded)."""

@@ -16,7 +16,7 @@ import numpy as np
 from mmfer.registry import DATASETS
 from .au_frames import (AUFrameDataset, index_frames, maybe_auto_generate,
                         parse_id_list, resolve_prefix)
-from .au_protocols import BP4D_AUS, get_fold_subjects
+from .au_protocols import BP4D_AUS
 
 #: Code of an AU that was not coded in a BP4D / BP4D+ occurrence CSV.
 UNKNOWN_CODE = 9
@@ -153,9 +153,6 @@ class BP4DDataset(AUFrameDataset):
                  auto_generate: Optional[dict] = None,
                  metainfo: Optional[dict] = None,
                  **kwargs):
-        if fold is not None and subjects is not None:
-            raise ValueError('Pass either fold (published protocol) or '
-                             'subjects (explicit list), not both.')
         self.fold = fold
         self.split = split
         self.au_ids = parse_id_list(au_ids)
@@ -167,19 +164,14 @@ class BP4DDataset(AUFrameDataset):
         self.domain = int(domain)
         self.allow_missing_subjects = allow_missing_subjects
         self.num_skipped = 0
-        if fold is not None:
-            subjects = get_fold_subjects(self.PROTOCOL, fold, split)
+        subjects = self._protocol_subjects(fold, split, subjects)
         maybe_auto_generate(self.LAYOUT, data_root, au_dir, auto_generate,
                             type(self).__name__)
-        meta = dict(
-            au_ids=list(self.au_ids),
-            au_names=[f'AU{k}' for k in self.au_ids])
-        meta.update(metainfo or {})
         super().__init__(
             data_root=data_root,
             modalities=modalities,
             subjects=subjects,
-            metainfo=meta,
+            metainfo=self._au_metainfo(self.au_ids, metainfo),
             **kwargs)
 
     # ------------------------------------------------------------------

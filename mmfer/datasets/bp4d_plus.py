@@ -160,16 +160,12 @@ class BP4DPlusDataset(AUFrameDataset):
         self.num_skipped = 0
         maybe_auto_generate(self.LAYOUT, data_root, '2D+3D', auto_generate,
                             type(self).__name__)
-        meta = dict()
-        if with_labels:
-            meta.update(au_ids=list(self.au_ids),
-                        au_names=[f'AU{k}' for k in self.au_ids])
-        meta.update(metainfo or {})
         super().__init__(
             data_root=data_root,
             modalities=modalities,
             subjects=subjects,
-            metainfo=meta,
+            metainfo=self._au_metainfo(self.au_ids, metainfo)
+            if with_labels else dict(metainfo or {}),
             **kwargs)
 
     # ------------------------------------------------------------------

@@ -13,7 +13,7 @@ import numpy as np
 from mmfer.registry import DATASETS
 from .au_frames import (AUFrameDataset, index_frames, list_dirs,
                         maybe_auto_generate, parse_id_list, resolve_prefix)
-from .au_protocols import DISFA_AUS, get_fold_subjects
+from .au_protocols import DISFA_AUS
 
 #: The 12 AUs DISFA codes (one label file per AU and subject).
 DISFA_CODED_AUS = (1, 2, 4, 5, 6, 9, 12, 15, 17, 20, 25, 26)
@@ -111,9 +111,6 @@ class DISFADataset(AUFrameDataset):
                  auto_generate: Optional[dict] = None,
                  metainfo: Optional[dict] = None,
                  **kwargs):
-        if fold is not None and subjects is not None:
-            raise ValueError('Pass either fold (published protocol) or '
-                             'subjects (explicit list), not both.')
         if missing_au not in ('error', 'unknown'):
             raise ValueError("missing_au must be 'error' or 'unknown', got "
                              f'{missing_au!r}')
@@ -135,19 +132,14 @@ class DISFADataset(AUFrameDataset):
         self.domain = int(domain)
         self.allow_missing_subjects = allow_missing_subjects
         self.num_skipped = 0
-        if fold is not None:
-            subjects = get_fold_subjects(self.PROTOCOL, fold, split)
+        subjects = self._protocol_subjects(fold, split, subjects)
         maybe_auto_generate(self.LAYOUT, data_root, label_dir, auto_generate,
                             type(self).__name__)
-        meta = dict(
-            au_ids=list(self.au_ids),
-            au_names=[f'AU{k}' for k in self.au_ids])
-        meta.update(metainfo or {})
         super().__init__(
             data_root=data_root,
             modalities=modalities,
             subjects=subjects,
-            metainfo=meta,
+            metainfo=self._au_metainfo(self.au_ids, metainfo),
             **kwargs)
 
     def _read_subject(self, subj: str) -> Dict[int, np.ndarray]:
