@@ -72,6 +72,11 @@ class PromptedViT(BaseModule):
             ``tools/model_converters/``) loaded by :meth:`init_weights`.
         pretrained_hint (str): how to produce ``pretrained``, shown when
             the file is missing. Defaults to ``''``.
+        pretrained_prefix (str): load only the keys of ``pretrained`` that
+            start with this prefix, with the prefix removed: e.g.
+            ``'backbone.'`` takes the encoder of a full mmfer checkpoint
+            (an MCM / MAE pre-training or a fine-tuned ViT). Defaults to
+            ``''`` (an encoder-only checkpoint from the converters).
         init_cfg (dict, optional): mmengine init config.
 
     Examples:
@@ -97,6 +102,7 @@ class PromptedViT(BaseModule):
                  frozen: bool = True,
                  pretrained: Optional[str] = None,
                  pretrained_hint: str = '',
+                 pretrained_prefix: str = '',
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if isinstance(arch, str) and \
@@ -170,6 +176,7 @@ class PromptedViT(BaseModule):
         ])
         self.pretrained = pretrained
         self.pretrained_hint = pretrained_hint
+        self.pretrained_prefix = pretrained_prefix
         self._register_load_state_dict_pre_hook(self._prepare_pos_embed)
         self.frozen = frozen
         if frozen:
@@ -201,6 +208,13 @@ class PromptedViT(BaseModule):
                 'model.audio_encoder.pretrained=None).')
         ckpt = safe_torch_load(self.pretrained, map_location='cpu')
         state_dict = ckpt.get('state_dict', ckpt)
+        if self.pretrained_prefix:
+            n = len(self.pretrained_prefix)
+            state_dict = {k[n:]: v for k, v in state_dict.items()
+                          if k.startswith(self.pretrained_prefix)}
+            if not state_dict:
+                raise KeyError(f'{self.pretrained} has no keys starting with '
+                               f'pretrained_prefix "{self.pretrained_prefix}"')
         self.load_pretrained_state_dict(state_dict, source=self.pretrained)
 
     def load_pretrained_state_dict(self, state_dict: dict,

@@ -180,3 +180,21 @@ def test_pretrained_round_trip(tmp_path):
     torch.save({'state_dict': dict(state, extra=torch.zeros(1))}, path)
     with pytest.raises(KeyError, match='unexpected'):
         tiny(pretrained=str(path)).init_weights()
+
+
+def test_pretrained_prefix_takes_the_encoder_of_a_full_checkpoint(tmp_path):
+    """E.g. an MCM pre-training checkpoint (``backbone.*`` + decoders) as a
+    frozen MMA-DFER face encoder."""
+    src = tiny()
+    state = {f'backbone.{k}': v for k, v in src.state_dict().items()
+             if not k.startswith(('prompts', 'progressive'))}
+    state['backbone.pos_embed'] = state['backbone.pos_embed'][:, :17]
+    state['neck.decoders.rgb.mask_token'] = torch.zeros(1, 1, 8)
+    path = tmp_path / 'mcm.pth'
+    torch.save({'state_dict': state}, path)
+    dst = tiny(pretrained=str(path), pretrained_prefix='backbone.')
+    dst.init_weights()
+    torch.testing.assert_close(dst.layers[3].attn.qkv.weight,
+                               src.layers[3].attn.qkv.weight)
+    with pytest.raises(KeyError, match='no keys starting with'):
+        tiny(pretrained=str(path), pretrained_prefix='encoder.').init_weights()
