@@ -45,7 +45,19 @@ def read_image_file(path: str, flag: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
     return img
 
 
-def depth_png_to_uint8(raw: np.ndarray) -> np.ndarray:
+def _uint16_plane(raw: np.ndarray, what: str, fix: str,
+                  source: str) -> np.ndarray:
+    """(H, W) uint16 plane of a depth/thermal PNG, or an error naming it."""
+    if raw.ndim == 3:
+        raw = raw[..., 0]
+    if raw.dtype != np.uint16:
+        raise ValueError(f'{source}: {what} images must be uint16 PNGs, got '
+                         f'dtype {raw.dtype}. {fix}')
+    return raw
+
+
+def depth_png_to_uint8(raw: np.ndarray,
+                       source: str = 'depth image') -> np.ndarray:
     """Map an mmfer depth PNG to uint8 with the nearest face point brightest.
 
     mmfer's depth PNG (written by SynthFace and by the preprocessing tools
@@ -57,41 +69,36 @@ def depth_png_to_uint8(raw: np.ndarray) -> np.ndarray:
 
     Args:
         raw (np.ndarray): (H, W) uint16 depth PNG content.
+        source (str): file name for error messages.
 
     Returns:
         np.ndarray: (H, W) uint8.
     """
-    if raw.ndim == 3:
-        raw = raw[..., 0]
-    if raw.dtype != np.uint16:
-        raise ValueError(
-            f'Depth images must be uint16 PNGs in 0.1 mm units, got dtype '
-            f'{raw.dtype}. Convert them with the tools in '
-            'tools/dataset_converters/.')
+    raw = _uint16_plane(
+        raw, 'Depth', 'Write depth in 0.1 mm units, e.g. with '
+        'tools/dataset_converters/bp4d_depth_from_mesh.py.', source)
     depth_mm = decode_depth(raw)
     depth_mm[np.isnan(depth_mm)] = DEPTH_BACKGROUND_MM  # no return = far
     return depth_mm_to_uint8(depth_mm)
 
 
 def thermal_png_to_uint8(raw: np.ndarray,
-                         temp_range: Tuple[float, float] = (20.0, 40.0)
-                         ) -> np.ndarray:
+                         temp_range: Tuple[float, float] = (20.0, 40.0),
+                         source: str = 'thermal image') -> np.ndarray:
     """Map an mmfer thermal PNG (uint16 centi-°C) to uint8 over a °C window.
 
     Args:
         raw (np.ndarray): (H, W) uint16 thermal PNG content.
         temp_range (tuple): (low, high) °C mapped to 0 and 255.
+        source (str): file name for error messages.
 
     Returns:
         np.ndarray: (H, W) uint8.
     """
-    if raw.ndim == 3:
-        raw = raw[..., 0]
-    if raw.dtype != np.uint16:
-        raise ValueError(
-            f'Thermal images must be uint16 PNGs in centi-degrees Celsius, '
-            f'got dtype {raw.dtype}. Convert raw or false-colour thermal '
-            'frames with tools/dataset_converters/bp4dplus_thermal.py.')
+    raw = _uint16_plane(
+        raw, 'Thermal', 'Write centi-degrees Celsius, e.g. convert raw or '
+        'false-colour frames with '
+        'tools/dataset_converters/bp4dplus_thermal.py.', source)
     low, high = temp_range
     norm = (decode_thermal(raw) - low) / (high - low)
     return (np.clip(norm, 0, 1) * 255).round().astype(np.uint8)
@@ -147,8 +154,9 @@ class LoadFaceModalities(BaseTransform):
             return read_image_file(path, cv2.IMREAD_GRAYSCALE)[..., None]
         raw = read_image_file(path, cv2.IMREAD_UNCHANGED)
         if modality == 'depth':
-            return depth_png_to_uint8(raw)[..., None]
-        return thermal_png_to_uint8(raw, self.thermal_range)[..., None]
+            return depth_png_to_uint8(raw, source=path)[..., None]
+        return thermal_png_to_uint8(raw, self.thermal_range,
+                                    source=path)[..., None]
 
     def transform(self, results: Dict) -> Optional[Dict]:
         arrays, names = [], []

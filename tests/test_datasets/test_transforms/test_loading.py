@@ -65,8 +65,10 @@ def test_8bit_depth_is_rejected(face_files, tmp_path):
     _, paths = face_files
     p = tmp_path / 'd8.png'
     cv2.imwrite(str(p), np.zeros((48, 48), np.uint8))
-    with pytest.raises(ValueError, match='uint16'):
+    with pytest.raises(ValueError, match='d8.png: Depth images must be uint16'):
         LoadFaceModalities(('depth', ))(dict(depth_path=str(p)))
+    with pytest.raises(ValueError, match='d8.png: Thermal'):
+        LoadFaceModalities(('thermal', ))(dict(thermal_path=str(p)))
 
 
 def test_size_mismatch_between_modalities(face_files, tmp_path):
