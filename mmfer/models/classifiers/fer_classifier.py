@@ -7,6 +7,7 @@ from torch import nn
 
 from mmfer.registry import MODELS
 from mmfer.structures import FERDataSample
+from ..data_preprocessors import build_data_preprocessor
 
 
 def build_module(cfg: Union[dict, nn.Module, None]) -> Optional[nn.Module]:
@@ -56,12 +57,9 @@ class FERClassifier(BaseModel):
                  neck: Optional[Union[dict, nn.Module]] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='FERDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
+            init_cfg=init_cfg,
+            data_preprocessor=build_data_preprocessor(data_preprocessor))
         self.backbone = build_module(backbone)
         self.neck = build_module(neck)
         self.head = build_module(head)

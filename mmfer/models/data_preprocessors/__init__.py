@@ -1,4 +1,7 @@
 from .batch_channel_mixing import BatchChannelMixing
-from .fer_data_preprocessor import FERDataPreprocessor
+from .fer_data_preprocessor import (FERDataPreprocessor,
+                                    build_data_preprocessor)
 
-__all__ = ['FERDataPreprocessor', 'BatchChannelMixing']
+__all__ = [
+    'FERDataPreprocessor', 'build_data_preprocessor', 'BatchChannelMixing'
+]

@@ -113,3 +113,22 @@ class FERDataPreprocessor(BaseDataPreprocessor):
             for aug in self.batch_augments:
                 inputs, data_samples = aug(inputs, data_samples)
         return dict(inputs=inputs, data_samples=data_samples)
+
+
+def build_data_preprocessor(cfg: Optional[Union[dict, BaseDataPreprocessor]],
+                            default: Optional[dict] = None
+                            ) -> BaseDataPreprocessor:
+    """Build a model's ``data_preprocessor`` argument.
+
+    Args:
+        cfg (dict | BaseDataPreprocessor | None): the argument as given.
+        default (dict, optional): config used when ``cfg`` is None.
+            Defaults to ``dict(type='FERDataPreprocessor')``.
+
+    Returns:
+        BaseDataPreprocessor: the built module.
+    """
+    if cfg is None:
+        cfg = default if default is not None else dict(
+            type='FERDataPreprocessor')
+    return MODELS.build(cfg) if isinstance(cfg, dict) else cfg

@@ -13,6 +13,7 @@ from torch import nn
 
 from mmfer.registry import MODELS
 from mmfer.structures import FERDataSample
+from ..data_preprocessors import build_data_preprocessor
 from ..classifiers.fer_classifier import build_module
 
 DEFAULT_PREPROCESSOR = dict(
@@ -104,12 +105,10 @@ class MMADFER(BaseModel):
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        if data_preprocessor is None:
-            data_preprocessor = DEFAULT_PREPROCESSOR
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
+            init_cfg=init_cfg,
+            data_preprocessor=build_data_preprocessor(
+                data_preprocessor, default=DEFAULT_PREPROCESSOR))
         self.image_encoder = build_module(image_encoder)
         self.audio_encoder = build_module(audio_encoder)
         if self.image_encoder.num_layers != self.audio_encoder.num_layers:

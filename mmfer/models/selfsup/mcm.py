@@ -11,11 +11,8 @@ from mmfer.models.utils import (apply_channel_selection,
                                 unpatchify)
 from mmfer.registry import MODELS
 from mmfer.structures import FERDataSample
-
-
-def _build(cfg):
-    return cfg if cfg is None or isinstance(cfg, nn.Module) else \
-        MODELS.build(cfg)
+from ..classifiers.fer_classifier import build_module
+from ..data_preprocessors import build_data_preprocessor
 
 
 @MODELS.register_module()
@@ -87,12 +84,9 @@ class MCM(BaseModel):
                      type='BatchChannelMixing', patch_size=16, num_kept=3),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='FERDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
+            init_cfg=init_cfg,
+            data_preprocessor=build_data_preprocessor(data_preprocessor))
         unknown = [m for m in modalities if m not in MODALITY_CHANNELS]
         if unknown or not modalities or len(set(modalities)) != len(
                 modalities):
@@ -109,10 +103,10 @@ class MCM(BaseModel):
         if isinstance(neck, dict):
             neck = dict(neck)
             neck.setdefault('modalities', self.modalities)
-        self.backbone = _build(backbone)
-        self.neck = _build(neck)
-        self.head = _build(head)
-        self.channel_mixing = _build(channel_mixing)
+        self.backbone = build_module(backbone)
+        self.neck = build_module(neck)
+        self.head = build_module(head)
+        self.channel_mixing = build_module(channel_mixing)
         self._check_consistency()
 
     def _check_consistency(self) -> None:
