@@ -11,9 +11,12 @@ _base_ = [
     '../_base_/schedules/mma_dfer_25e.py',
     '../_base_/default_runtime.py',
 ]
-# 30 clips per subject (the base renders 14): enough for a from-scratch toy
-data_root = 'data/synthface_dfew_64px_30clips'
-auto_generate = dict(subjects=10, samples=30, frames=16, size=64, seed=0)
+# 30 clips per subject (the base renders 14), 16 frames at 5 fps: 3.2 s
+# clips (real DFEW clips last 2-5 s), so each carries 3.2 s of speech
+# (at 25 fps the audio would be 0.64 s, the rest of the 5.12 s fbank padding)
+data_root = 'data/synthface_dfew_64px_30clips_5fps'
+auto_generate = dict(
+    subjects=10, samples=30, frames=16, size=64, seed=0, fps=5)
 clip_len = 8
 img_size = 64
 # milder crops than the paper's (area 0.08-1) for 64-px toy faces
