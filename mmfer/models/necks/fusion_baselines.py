@@ -18,7 +18,8 @@ from mmpretrain.models.backbones.vision_transformer import \
 from torch import nn
 
 from mmfer.registry import MODELS
-from .fusion_bottleneck import as_groups, check_pair
+from .fusion_bottleneck import (as_groups, check_pair, down_projections,
+                                up_projections)
 
 
 class _GatedPairFusion(BaseModule):
@@ -93,18 +94,12 @@ class MULTFusion(_GatedPairFusion):
                  num_heads: int = 2, init_cfg=None):
         super().__init__(in_channels, init_cfg)
         d = latent_dims
-        self.down = nn.ModuleList([
-            nn.Sequential(nn.Linear(c, d), nn.LayerNorm(d))
-            for c in self.in_channels
-        ])
+        self.down = down_projections(self.in_channels, d)
         self.attn = nn.ModuleList([
             nn.MultiheadAttention(d, num_heads, batch_first=True)
             for _ in range(2)
         ])  # attn[0]: a attends to b; attn[1]: b attends to a
-        self.up = nn.ModuleList([
-            nn.Sequential(nn.Linear(d, c), nn.GELU())
-            for c in self.in_channels
-        ])
+        self.up = up_projections(d, self.in_channels)
 
     def fuse(self, a, b):
         B, Ga, Na, _ = a.shape
@@ -140,17 +135,11 @@ class MULTConcatFusion(_GatedPairFusion):
                  num_heads: int = 2, init_cfg=None):
         super().__init__(in_channels, init_cfg)
         d = latent_dims
-        self.down = nn.ModuleList([
-            nn.Sequential(nn.Linear(c, d), nn.LayerNorm(d))
-            for c in self.in_channels
-        ])
+        self.down = down_projections(self.in_channels, d)
         self.transformer = TransformerEncoderLayer(
             embed_dims=d, num_heads=num_heads, feedforward_channels=4 * d,
             norm_cfg=dict(type='LN'))
-        self.up = nn.ModuleList([
-            nn.Sequential(nn.Linear(d, c), nn.GELU())
-            for c in self.in_channels
-        ])
+        self.up = up_projections(d, self.in_channels)
 
     def fuse(self, a, b):
         z = torch.cat([self.down[0](a).flatten(1, 2),

@@ -31,6 +31,24 @@ def as_groups(x: torch.Tensor) -> Tuple[torch.Tensor, bool]:
                      f'{tuple(x.shape)}.')
 
 
+def down_projections(in_channels: Sequence[int],
+                     latent_dims: int) -> nn.ModuleList:
+    """Per-stream Linear(D_i -> d) + LayerNorm(d) (G_V, G_A of Eq. (2))."""
+    return nn.ModuleList([
+        nn.Sequential(nn.Linear(c, latent_dims), nn.LayerNorm(latent_dims))
+        for c in in_channels
+    ])
+
+
+def up_projections(latent_dims: int,
+                   in_channels: Sequence[int]) -> nn.ModuleList:
+    """Per-stream Linear(d -> D_i) + GELU (F_V, F_A of Eq. (4))."""
+    return nn.ModuleList([
+        nn.Sequential(nn.Linear(latent_dims, c), nn.GELU())
+        for c in in_channels
+    ])
+
+
 def check_pair(x_a: torch.Tensor, x_b: torch.Tensor,
                in_channels: Sequence[int]) -> None:
     """Batch sizes of two grouped streams agree; widths match the module."""
@@ -86,16 +104,8 @@ class FusionBottleneck(BaseModule):
             in_channels = (in_channels, in_channels)
         self.in_channels = tuple(in_channels)
         self.latent_dims = latent_dims
-        # G_V, G_A of Eq. (2): Linear(D -> d) + LayerNorm(d)
-        self.down = nn.ModuleList([
-            nn.Sequential(nn.Linear(c, latent_dims), nn.LayerNorm(latent_dims))
-            for c in self.in_channels
-        ])
-        # F_V, F_A of Eq. (4): Linear(d -> D) + GELU
-        self.up = nn.ModuleList([
-            nn.Sequential(nn.Linear(latent_dims, c), nn.GELU())
-            for c in self.in_channels
-        ])
+        self.down = down_projections(self.in_channels, latent_dims)
+        self.up = up_projections(latent_dims, self.in_channels)
         # α of Eq. (5), one per stream, initialised to 0
         self.alpha = nn.Parameter(torch.zeros(2))
 
