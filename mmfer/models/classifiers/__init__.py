@@ -1,3 +1,3 @@
-from .fer_classifier import FERClassifier, build_module
+from .fer_classifier import FERClassifier
 
-__all__ = ['FERClassifier', 'build_module']
+__all__ = ['FERClassifier']

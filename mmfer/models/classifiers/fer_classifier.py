@@ -5,16 +5,10 @@ import torch
 from mmengine.model import BaseModel
 from torch import nn
 
+from mmfer.models.utils import build_module, check_pretrained_checkpoints
 from mmfer.registry import MODELS
 from mmfer.structures import FERDataSample
 from ..data_preprocessors import build_data_preprocessor
-
-
-def build_module(cfg: Union[dict, nn.Module, None]) -> Optional[nn.Module]:
-    """Build ``cfg`` from :data:`mmfer.registry.MODELS` unless it is built."""
-    if cfg is None or isinstance(cfg, nn.Module):
-        return cfg
-    return MODELS.build(cfg)
 
 
 @MODELS.register_module()
@@ -67,7 +61,6 @@ class FERClassifier(BaseModel):
     def init_weights(self) -> None:
         """Fail early, naming the file and its producer, if a pre-trained
         checkpoint in an ``init_cfg`` is missing."""
-        from mmfer.models.utils import check_pretrained_checkpoints
         check_pretrained_checkpoints(self)
         super().init_weights()
 

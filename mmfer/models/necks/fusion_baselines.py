@@ -17,9 +17,9 @@ from mmpretrain.models.backbones.vision_transformer import \
     TransformerEncoderLayer
 from torch import nn
 
-from mmfer.registry import MODELS
-from .fusion_bottleneck import (as_groups, check_pair, down_projections,
+from mmfer.models.utils import (as_groups, check_pair, down_projections,
                                 up_projections)
+from mmfer.registry import MODELS
 
 
 class _GatedPairFusion(BaseModule):

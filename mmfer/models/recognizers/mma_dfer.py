@@ -11,10 +11,10 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
+from mmfer.models.utils import build_module
 from mmfer.registry import MODELS
 from mmfer.structures import FERDataSample
 from ..data_preprocessors import build_data_preprocessor
-from ..classifiers.fer_classifier import build_module
 
 DEFAULT_PREPROCESSOR = dict(
     type='FERDataPreprocessor',

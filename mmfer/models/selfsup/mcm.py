@@ -5,13 +5,11 @@ import torch
 from mmengine.model import BaseModel
 from torch import nn
 
-from mmfer.datasets.transforms.loading import MODALITY_CHANNELS
-from mmfer.models.utils import (apply_channel_selection,
+from mmfer.models.utils import (apply_channel_selection, build_module,
                                 check_pretrained_checkpoints, patch_grid,
                                 unpatchify)
 from mmfer.registry import MODELS
-from mmfer.structures import FERDataSample
-from ..classifiers.fer_classifier import build_module
+from mmfer.structures import MODALITY_CHANNELS, FERDataSample
 from ..data_preprocessors import build_data_preprocessor
 
 
