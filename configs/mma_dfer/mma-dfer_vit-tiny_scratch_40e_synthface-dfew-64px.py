@@ -17,22 +17,11 @@ _base_ = [
 data_root = 'data/synthface_dfew_64px_30clips_5fps'
 auto_generate = dict(
     subjects=10, samples=30, frames=16, size=64, seed=0, fps=5)
-clip_len = 8
-img_size = 64
 # milder crops than the paper's (area 0.08-1) for 64-px toy faces
 train_pipeline = [
-    dict(type='SampleSegmentFrames', clip_len=clip_len),
-    dict(type='LoadFrames'),
-    dict(type='mmaction.ColorJitter', brightness=0.5, contrast=0.,
-         saturation=0., hue=0.),
-    dict(type='mmaction.RandomResizedCrop', area_range=(0.5, 1.0),
-         aspect_ratio_range=(3 / 4, 4 / 3)),
-    dict(type='mmaction.Resize', scale=(img_size, img_size),
-         keep_ratio=False),
-    dict(type='mmaction.Flip', flip_ratio=0.5),
-    dict(type='FormatClip'),
-    dict(type='LoadAudioFbank'),
-    dict(type='PackFERInputs', input_keys=dict(imgs='video', fbank='audio')),
+    dict(t, area_range=(0.5, 1.0))
+    if t['type'] == 'mmaction.RandomResizedCrop' else t
+    for t in _base_.train_pipeline
 ]
 train_dataloader = dict(
     dataset=dict(

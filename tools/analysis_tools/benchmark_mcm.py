@@ -73,7 +73,8 @@ def main(argv=None):
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
           f'ViT-{args.arch}, batch {B}, 224 x 224')
 
-    ft = _build('configs/mcm/vit-b_bp4d_rgb.py', tiny)
+    ft = _build('configs/mcm/mcm_vit-base-p16_mcm-rgbdt-pre_5e_bp4d-rgb.py',
+                tiny)
     ft.head.loss_module.set_pos_weight([1.0] * 12)
     samples = [FERDataSample().set_au_label(np.random.randint(0, 2, 12))
                for _ in range(B)]

@@ -1,17 +1,20 @@
 # DFEW (7 classes), audio-visual clips as MMA-DFER uses them:
 # 16 face frames (segment-based sampling) + 512x128 Kaldi fbank of the
 # clip's audio. One fold at a time: `fold` below, or
-# `tools/misc/run_dfer_folds.py CONFIG --folds 1 2 3 4 5`, which sets
-# `*_dataloader.dataset.fold` for each fold. The test split of the fold is
+# `tools/misc/run_folds.py CONFIG` (all folds of `fold_protocol`, mean +- std),
+# which sets `*_dataloader.dataset.fold` for each fold. The test split of the fold is
 # also the validation split (DFEW has no validation set; the last epoch's
 # checkpoint is reported). See docs/datasets/dfer_datasets.md.
 #
-# A leaf config changing the resolution must override the pipelines (base
-# variables are resolved when this file is read), e.g. by inheriting
-# dfew.py and redefining img_size + the three pipelines.
+# Base variables are resolved when this file is read: a leaf config that
+# changes img_size or clip_len rebuilds the three pipelines from these,
+# replacing only the affected steps (e.g. configs/mma_dfer/
+# mma-dfer_vit-b-p16_mae-face-audiomae_25e_dfew-112px.py).
 dataset_type = 'DFEWDataset'
 data_root = 'data/dfew'
 fold = 1
+# the official 5 folds (set_<k> train/test files; mmfer/datasets/protocols.py)
+fold_protocol = dict(type='OfficialSplitFiles', num_folds=5)
 img_size = 224
 clip_len = 16
 
@@ -44,14 +47,8 @@ test_pipeline = [
 # softmax over the two clips. Use with
 # test_dataloader = dict(dataset=dict(pipeline={{_base_.test_pipeline_2clip}}))
 test_pipeline_2clip = [
-    dict(type='SampleSegmentFrames', clip_len=clip_len, num_clips=2,
-         test_mode=True),
-    dict(type='LoadFrames'),
-    dict(type='mmaction.Resize', scale=(img_size, img_size),
-         keep_ratio=False),
-    dict(type='FormatClip'),
-    dict(type='LoadAudioFbank'),
-    dict(type='PackFERInputs', input_keys=dict(imgs='video', fbank='audio')),
+    dict(t, num_clips=2) if t['type'] == 'SampleSegmentFrames' else t
+    for t in test_pipeline
 ]
 
 train_dataloader = dict(

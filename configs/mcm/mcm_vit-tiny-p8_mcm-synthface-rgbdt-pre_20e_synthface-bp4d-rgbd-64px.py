@@ -2,8 +2,9 @@
 # Depth through Channel-Mixing, 64 x 64, 12 AUs, fold 1), starting from the
 # small MCM pre-training:
 #   python tools/train.py configs/mcm/mcm_vit-tiny-p8_synthface-bp4dplus-rgbdt_pretrain.py
-#   python tools/train.py configs/mcm/vit-tiny-p8_synthface-bp4d-rgbd_finetune.py
-# The same budget from scratch: vit-tiny-p8_synthface-bp4d-rgbd_scratch.py.
+#   python tools/train.py configs/mcm/mcm_vit-tiny-p8_mcm-synthface-rgbdt-pre_20e_synthface-bp4d-rgbd-64px.py
+# The same budget from scratch:
+# mcm_vit-tiny-p8_scratch_20e_synthface-bp4d-rgbd-64px.py.
 # Logs per-AU F1 (au/F1_AU1 ...), au/F1_mean and au/accuracy.
 _base_ = [
     '../_base_/models/vit-base-p16_au.py',

@@ -1,9 +1,11 @@
-# MCM AU detection on BP4D, RGB input (Table 1 "MCM RGB"), fold 1:
-#   python tools/train.py configs/mcm/vit-b_bp4d_rgb.py
+# MCM AU detection on BP4D, RGB input (Table 1 "MCM RGB", 66.0 = Table 4
+# "Pretrain, IM V, CM VDT"), fold 1:
+#   python tools/train.py configs/mcm/mcm_vit-base-p16_mcm-rgbdt-pre_5e_bp4d-rgb.py
 # other folds: --cfg-options train_dataloader.dataset.fold=2
 #   val_dataloader.dataset.fold=2 test_dataloader.dataset.fold=2
-# (tools/misc/run_au_folds.py runs all three and reports the mean).
-# Starts from work_dirs/mcm_vit-base-p16_bp4dplus-rgbdt_pretrain/epoch_100.pth
+# (tools/misc/run_folds.py runs all three, mean +- std).
+# Starts from the RGB+D+T pre-training
+# work_dirs/mcm_vit-base-p16_bp4dplus-rgbdt_pretrain/epoch_100.pth
 # (configs/mcm/mcm_vit-base-p16_bp4dplus-rgbdt_pretrain.py);
 # from scratch: --cfg-options model.backbone.init_cfg=None
 _base_ = [
