@@ -32,10 +32,16 @@ class FERDataSample(DataSample):
     - ``gt_au_intensity`` (FloatTensor, shape (K,)): AU intensity 0-5.
     - ``pred_au_score`` (FloatTensor, shape (K,)): AU probabilities.
     - ``pred_au`` (FloatTensor, shape (K,)): thresholded AU predictions.
+    - ``gt_parsing`` (ByteTensor, shape (H, W)): face-parsing class id of
+      every pixel of the (transformed) image, aligned with ``inputs``
+      (``LoadParsingMap``; 255 = padding / ignore).
 
-    Meta information (set with ``set_metainfo``): ``subject`` (str),
-    ``domain`` (int, the database/domain id), ``modalities`` (tuple of
-    channel-group names, e.g. ``('rgb', 'depth')``), ``img_path``, ...
+    Meta information (set with ``set_metainfo``, by ``PackFERInputs``):
+    ``subject`` (str), ``domain`` (str, the dataset the sample comes from,
+    e.g. ``'dfew'``, ``'synthface'``; every mmfer dataset sets it),
+    ``domain_label`` / ``domain_name`` (SynthFace's rendered domain: int id
+    and preset name), ``modalities`` (tuple of channel-group names, e.g.
+    ``('rgb', 'depth')``), ``img_path``, ...
 
     Examples:
         >>> sample = FERDataSample().set_au_label([1, 0, -1])
@@ -72,6 +78,22 @@ class FERDataSample(DataSample):
         score = _to_float_tensor(score).flatten()
         self.set_field(score, 'pred_au_score', dtype=torch.Tensor)
         self.set_field((score >= thr).float(), 'pred_au', dtype=torch.Tensor)
+        return self
+
+    def set_parsing(self, value: Union[np.ndarray,
+                                       torch.Tensor]) -> 'FERDataSample':
+        """Set ``gt_parsing``: an (H, W) map of uint8 class ids."""
+        arr = value if isinstance(value, torch.Tensor) else torch.from_numpy(
+            np.ascontiguousarray(value))
+        if arr.dim() != 2 or arr.dtype not in (torch.uint8, torch.int64,
+                                                torch.int32):
+            raise ValueError('A parsing map must be an (H, W) integer map '
+                             f'of class ids, got shape {tuple(arr.shape)} '
+                             f'and dtype {arr.dtype}.')
+        if arr.numel() and (arr.min() < 0 or arr.max() > 255):
+            raise ValueError('Parsing class ids must be in [0, 255], got '
+                             f'[{int(arr.min())}, {int(arr.max())}].')
+        self.set_field(arr.to(torch.uint8), 'gt_parsing', dtype=torch.Tensor)
         return self
 
     @property

@@ -1,7 +1,9 @@
 # MCM pre-training model (Zhang et al., WACV 2024, Fig. 2): Channel-Mixing of
 # the 5-channel RGB+D+T input, ViT-B/16 encoder on the 50% visible patches,
 # three MAE decoders (width 512; RGB 8 blocks, Depth 4, Thermal 4), loss Eq. 3
-# logged as loss_rgb / loss_depth / loss_thermal.
+# logged as loss_rgb / loss_depth / loss_thermal. The encoder and decoder
+# blocks are pre-norm (MAE's, whose weights the encoder starts from), while
+# the paper's Eq. 1-2 are post-norm.
 #
 # Normalisation: one mean/std for every channel (ImageNet's channel average,
 # 0.449 / 0.226), so normalising commutes with channel mixing and the
@@ -19,22 +21,24 @@ model = dict(
     channel_mixing=dict(
         type='BatchChannelMixing', patch_size=16, num_kept=3),
     backbone=dict(
-        type='MCMViT',
+        type='MaskedViT',
         arch='b',
         img_size=224,
         patch_size=16,
         # Sec. 3.2 + supplementary Fig. 1b: uniform random, 50%
         mask_generator=dict(type='SpatialMask', mask_ratio=0.5)),
     neck=dict(
-        type='MCMDecoders',
+        type='MultiModalMAEDecoders',
         num_patches=196,
         patch_size=16,
         embed_dim=768,
         decoder_embed_dim=512,
         decoder_depths=dict(rgb=8, depth=4, thermal=4),
         decoder_num_heads=16),
+    # Sec. 3.5: MSE against the original pixels of the masked patches;
+    # norm_pix=True is MAE's per-patch normalised target instead
     head=dict(
-        type='MCMReconstructionHead', patch_size=16, norm_pix=True),
+        type='MultiModalReconstructionHead', patch_size=16, norm_pix=False),
     # MAE's initialisation (the paper is silent)
     init_cfg=[
         dict(type='Xavier', layer='Linear', distribution='uniform'),

@@ -1,4 +1,4 @@
 from .au_cls_head import AUClsHead
-from .mcm_reconstruction_head import MCMReconstructionHead
+from .multimodal_reconstruction_head import MultiModalReconstructionHead
 
-__all__ = ['AUClsHead', 'MCMReconstructionHead']
+__all__ = ['AUClsHead', 'MultiModalReconstructionHead']

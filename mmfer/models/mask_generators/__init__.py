@@ -1,4 +1,4 @@
-from .base_mask_generator import BaseMaskGenerator
+from .base_mask_generator import BaseMaskGenerator, MaskResult
 from .spatial_mask import SpatialMask
 
-__all__ = ['BaseMaskGenerator', 'SpatialMask']
+__all__ = ['BaseMaskGenerator', 'MaskResult', 'SpatialMask']

@@ -1,4 +1,6 @@
 """Uniform random patch masking (MCM Sec. 3.2, MAE Sec. 3)."""
+from typing import List, Optional
+
 import torch
 
 from mmfer.registry import MODELS
@@ -19,17 +21,21 @@ class SpatialMask(BaseMaskGenerator):
     Args:
         mask_ratio (float): fraction of masked patches. Defaults to 0.5.
 
+    It learns nothing and ignores the data samples: its
+    :class:`~.MaskResult` has no losses.
+
     Examples:
         >>> gen = SpatialMask(mask_ratio=0.5)
-        >>> kept, mask, ids_restore = gen(torch.rand(2, 16, 32))
-        >>> kept.shape, mask.shape, ids_restore.shape
-        (torch.Size([2, 8, 32]), torch.Size([2, 16]), torch.Size([2, 16]))
+        >>> res = gen(torch.rand(2, 16, 32))
+        >>> res.kept.shape, res.mask.shape, res.ids_restore.shape, res.losses
+        (torch.Size([2, 8, 32]), torch.Size([2, 16]), torch.Size([2, 16]), {})
     """
 
     def __init__(self, mask_ratio: float = 0.5, **kwargs):
         super().__init__(mask_ratio=mask_ratio, **kwargs)
 
-    def scores(self, tokens: torch.Tensor) -> torch.Tensor:
+    def scores(self, tokens: torch.Tensor,
+               data_samples: Optional[List] = None) -> torch.Tensor:
         """i.i.d. U(0, 1) noise, (B, L); torch's global RNG."""
         B, L, _ = tokens.shape
         return torch.rand(B, L, device=tokens.device)

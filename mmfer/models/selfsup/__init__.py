@@ -1,4 +1,4 @@
+from .masked_vit import MaskedViT
 from .mcm import MCM
-from .mcm_vit import MCMViT
 
-__all__ = ['MCM', 'MCMViT']
+__all__ = ['MCM', 'MaskedViT']

@@ -1,4 +1,4 @@
-"""MCM: channel-mixing masked autoencoder pre-training (RGB + Depth + Thermal)."""
+"""MCM: channel-mixing masked autoencoder pre-training (RGB + D + T)."""
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
@@ -23,13 +23,19 @@ class MCM(BaseModel):
 
     1. the fused RGB + Depth + Thermal batch (B, 5, H, W) goes through
        Channel-Mixing (Sec. 3.1), giving (B, 3, H, W);
-    2. the ViT encoder (Sec. 3.3, :class:`MCMViT`) embeds the patches,
-       masks a random 50% (Sec. 3.2) and encodes the visible ones;
-    3. one decoder per modality (Sec. 3.4, :class:`MCMDecoders`)
-       reconstructs that modality's pixels from the shared encoding;
+    2. the ViT encoder (Sec. 3.3, :class:`MaskedViT`) embeds the
+       patches, masks a random 50% (Sec. 3.2) and encodes the visible
+       ones;
+    3. one decoder per modality (Sec. 3.4, :class:`~mmfer.models.necks.
+       MultiModalMAEDecoders`) reconstructs that modality's pixels from
+       the shared encoding;
     4. the loss is Eq. 3, the sum of per-modality MSE on masked patches
-       (:class:`MCMReconstructionHead`), logged as ``loss_rgb``,
-       ``loss_depth``, ``loss_thermal``.
+       (:class:`~mmfer.models.heads.MultiModalReconstructionHead`), logged
+       as ``loss_rgb``, ``loss_depth``, ``loss_thermal``.
+
+    The encoder's mask generator sees the data samples; a learned one
+    (e.g. EMPD's parsing-supervised ESGM) returns loss terms of its own
+    (e.g. ``loss_mask``), which are added to the loss dict beside Eq. 3's.
 
     The channel layout of the input follows ``modalities`` (3 channels for
     ``'rgb'``, 1 for ``'depth'`` and ``'thermal'``, in that order), as
@@ -40,12 +46,12 @@ class MCM(BaseModel):
 
     Args:
         backbone (dict | nn.Module): the masked encoder, e.g.
-            ``dict(type='MCMViT', arch='b', patch_size=16)``.
+            ``dict(type='MaskedViT', arch='b', patch_size=16)``.
         neck (dict | nn.Module): the decoders, e.g.
-            ``dict(type='MCMDecoders', ...)``; ``modalities`` is filled in
-            from this model's when absent.
+            ``dict(type='MultiModalMAEDecoders', ...)``; ``modalities`` is
+            filled in from this model's when absent.
         head (dict | nn.Module): the loss, e.g.
-            ``dict(type='MCMReconstructionHead', patch_size=16)``.
+            ``dict(type='MultiModalReconstructionHead', patch_size=16)``.
         modalities (Sequence[str]): channel groups of the input and
             reconstructed modalities. Defaults to ``('rgb', 'depth',
             'thermal')``.
@@ -61,13 +67,13 @@ class MCM(BaseModel):
         >>> tiny = dict(embed_dims=32, num_layers=1, num_heads=2,
         ...             feedforward_channels=64)
         >>> model = MCM(
-        ...     backbone=dict(type='MCMViT', arch=tiny, img_size=32,
+        ...     backbone=dict(type='MaskedViT', arch=tiny, img_size=32,
         ...                   patch_size=8),
-        ...     neck=dict(type='MCMDecoders', num_patches=16, patch_size=8,
-        ...               embed_dim=32, decoder_embed_dim=32,
+        ...     neck=dict(type='MultiModalMAEDecoders', num_patches=16,
+        ...               patch_size=8, embed_dim=32, decoder_embed_dim=32,
         ...               decoder_num_heads=2,
         ...               decoder_depths=dict(rgb=1, depth=1, thermal=1)),
-        ...     head=dict(type='MCMReconstructionHead', patch_size=8),
+        ...     head=dict(type='MultiModalReconstructionHead', patch_size=8),
         ...     channel_mixing=dict(type='BatchChannelMixing', patch_size=8))
         >>> sorted(model(torch.rand(2, 5, 32, 32), mode='loss'))
         ['loss_depth', 'loss_rgb', 'loss_thermal']
@@ -151,7 +157,7 @@ class MCM(BaseModel):
             return self.loss(inputs, data_samples)
         if mode == 'tensor':
             mixed, _, _ = self._split_and_mix(inputs)
-            return self.backbone(mixed)
+            return self.backbone(mixed, data_samples=data_samples)
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         raise RuntimeError(f'Invalid mode "{mode}"; use "tensor", "loss" or '
@@ -160,21 +166,32 @@ class MCM(BaseModel):
     def loss(self, inputs: torch.Tensor,
              data_samples: Optional[List[FERDataSample]] = None
              ) -> Dict[str, torch.Tensor]:
-        """Eq. 3: ``loss_<modality>`` for every reconstructed modality.
+        """Eq. 3: ``loss_<modality>`` for every reconstructed modality,
+        plus the mask generator's own terms (none for ``SpatialMask``).
 
         Args:
             inputs (torch.Tensor): (B, C, H, W) normalised fused images.
-            data_samples: unused (self-supervised).
+            data_samples (list, optional): passed to the mask generator
+                (labels are not used: self-supervised).
         """
         mixed, _, targets = self._split_and_mix(inputs)
-        latent, mask, ids_restore = self.backbone(mixed)  # (B, 1+K, D)
+        latent, mask, ids_restore, mask_losses = self.backbone(
+            mixed, data_samples=data_samples)  # latent: (B, 1 + K, D)
         preds = self.neck(latent, ids_restore)  # m -> (B, L, P*P*C_m)
-        return self.head.loss(preds, targets, mask)
+        losses = self.head.loss(preds, targets, mask)
+        clash = sorted(set(losses) & set(mask_losses))
+        if clash:
+            raise ValueError(f'MCM: the mask generator returns {clash}, '
+                             'which the reconstruction head also returns; '
+                             "name the generator's terms e.g. 'loss_mask'.")
+        losses.update(mask_losses)
+        return losses
 
     @torch.no_grad()
     def reconstruct(self,
                     inputs: torch.Tensor,
-                    generator: Optional[torch.Generator] = None
+                    generator: Optional[torch.Generator] = None,
+                    data_samples: Optional[List[FERDataSample]] = None
                     ) -> Dict[str, torch.Tensor]:
         """Reconstructions in image space, for visualisation (Fig. 4).
 
@@ -183,6 +200,7 @@ class MCM(BaseModel):
                 the data preprocessor outputs them).
             generator (torch.Generator, optional): random source of the
                 channel mixing (the spatial mask uses the global RNG).
+            data_samples (list, optional): passed to the mask generator.
 
         Returns:
             dict: ``mixed`` (B, 3, H, W) channel-mixed input, ``selection``
@@ -194,7 +212,8 @@ class MCM(BaseModel):
             ``inputs``.
         """
         mixed, selection, targets = self._split_and_mix(inputs, generator)
-        latent, mask, ids_restore = self.backbone(mixed)
+        latent, mask, ids_restore, _ = self.backbone(
+            mixed, data_samples=data_samples)
         preds = self.neck(latent, ids_restore)
         B, _, H, W = inputs.shape
         p = self.head.patch_size
@@ -213,7 +232,7 @@ class MCM(BaseModel):
                 data_samples: Optional[List[FERDataSample]] = None
                 ) -> List[FERDataSample]:
         """Data samples holding ``mask`` and ``recon_<m>`` per image."""
-        rec = self.reconstruct(inputs)
+        rec = self.reconstruct(inputs, data_samples=data_samples)
         if data_samples is None:
             data_samples = [FERDataSample() for _ in range(inputs.shape[0])]
         for i, sample in enumerate(data_samples):

@@ -1,4 +1,4 @@
-"""SpatialMask (MCM Sec. 3.2) and the mask-generator protocol."""
+"""SpatialMask (MCM Sec. 3.2): uniform random masking, no losses."""
 import pytest
 import torch
 
@@ -10,7 +10,9 @@ from mmfer.registry import MODELS
                                           (0.9, 64, 6)])
 def test_ratio_and_shapes(ratio, L, keep):
     tokens = torch.rand(3, L, 8)
-    kept, mask, ids_restore = SpatialMask(mask_ratio=ratio)(tokens)
+    res = SpatialMask(mask_ratio=ratio)(tokens)
+    kept, mask, ids_restore = res.kept, res.mask, res.ids_restore
+    assert res.losses == {}
     assert kept.shape == (3, keep, 8)
     assert mask.shape == ids_restore.shape == (3, L)
     assert (mask.sum(1) == L - keep).all()
@@ -20,7 +22,8 @@ def test_ratio_and_shapes(ratio, L, keep):
 def test_restore_inverts_the_shuffle_and_mask_marks_dropped_tokens():
     B, L, D = 4, 16, 5
     tokens = torch.arange(B * L * D, dtype=torch.float).view(B, L, D)
-    kept, mask, ids_restore = SpatialMask(0.5)(tokens)
+    res = SpatialMask(0.5)(tokens)
+    kept, mask, ids_restore = res.kept, res.mask, res.ids_restore
     # kept tokens are exactly the unmasked originals
     for b in range(B):
         visible = tokens[b][mask[b] == 0]
@@ -36,25 +39,26 @@ def test_restore_inverts_the_shuffle_and_mask_marks_dropped_tokens():
 def test_random_per_sample_and_seedable():
     tokens = torch.rand(8, 64, 4)
     torch.manual_seed(0)
-    _, m1, _ = SpatialMask()(tokens)
+    m1 = SpatialMask()(tokens).mask
     torch.manual_seed(0)
-    _, m2, _ = SpatialMask()(tokens)
+    m2 = SpatialMask()(tokens).mask
     torch.testing.assert_close(m1, m2)
     assert len({tuple(r.tolist()) for r in m1}) == 8
     # uniform: every position is masked ~half the time over many draws
-    freq = torch.stack([SpatialMask()(tokens)[1] for _ in range(50)]).mean(
-        (0, 1))
+    freq = torch.stack([SpatialMask()(tokens).mask
+                        for _ in range(50)]).mean((0, 1))
     assert (freq - 0.5).abs().max() < 0.15
 
 
 def test_learned_generator_implements_the_protocol():
     class KeepFirst(BaseMaskGenerator):
-        def scores(self, tokens):
+        def scores(self, tokens, data_samples=None):
             return torch.arange(tokens.shape[1]).float().expand(
                 tokens.shape[0], -1)
 
     tokens = torch.rand(2, 8, 3)
-    kept, mask, _ = KeepFirst(mask_ratio=0.75)(tokens)
+    res = KeepFirst(mask_ratio=0.75)(tokens)
+    kept, mask = res.kept, res.mask
     torch.testing.assert_close(kept, tokens[:, :2])
     assert mask[:, :2].sum() == 0 and mask[:, 2:].all()
 

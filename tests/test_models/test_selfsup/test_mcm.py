@@ -15,12 +15,13 @@ def tiny_mcm(modalities=('rgb', 'depth', 'thermal'), mixing=True,
         dict(
             type='MCM',
             modalities=modalities,
-            backbone=dict(type='MCMViT', arch=TINY, img_size=32,
+            backbone=dict(type='MaskedViT', arch=TINY, img_size=32,
                           patch_size=8, **backbone),
-            neck=dict(type='MCMDecoders', num_patches=16, patch_size=8,
-                      embed_dim=32, decoder_embed_dim=32, decoder_num_heads=2,
+            neck=dict(type='MultiModalMAEDecoders', num_patches=16,
+                      patch_size=8, embed_dim=32, decoder_embed_dim=32,
+                      decoder_num_heads=2,
                       decoder_depths=dict(rgb=2, depth=1, thermal=1)),
-            head=dict(type='MCMReconstructionHead', patch_size=8,
+            head=dict(type='MultiModalReconstructionHead', patch_size=8,
                       norm_pix=norm_pix),
             channel_mixing=dict(type='BatchChannelMixing', patch_size=8)
             if mixing else None,
@@ -37,7 +38,9 @@ def test_loss_per_modality_and_encoder_sees_visible_patches_only():
     losses = model(torch.rand(2, 5, 32, 32), mode='loss')
     assert sorted(losses) == ['loss_depth', 'loss_rgb', 'loss_thermal']
     assert all(v.ndim == 0 and v > 0 for v in losses.values())
-    latent, mask, _ = model(torch.rand(2, 5, 32, 32), mode='tensor')
+    latent, mask, _, mask_losses = model(torch.rand(2, 5, 32, 32),
+                                         mode='tensor')
+    assert mask_losses == {}  # SpatialMask learns nothing
     assert latent.shape == (2, 1 + 8, 32)  # cls + 50% of 16 patches
     assert model.backbone.pos_embed.requires_grad is False  # fixed sin-cos
 
@@ -58,7 +61,7 @@ def test_loss_equals_hand_computed_eq3(norm_pix):
     losses = model.loss(x)
     torch.manual_seed(1)  # same channel mixing and spatial mask
     mixed, _ = model.channel_mixing.mix(x)
-    latent, mask, ids = model.backbone(mixed)
+    latent, mask, ids, _ = model.backbone(mixed)
     preds = model.neck(latent, ids)
     total = 0
     for name, chans in (('rgb', slice(0, 3)), ('depth', slice(3, 4)),
@@ -92,11 +95,11 @@ def test_only_configured_decoders_are_built():
     with pytest.raises(ValueError, match='patch sizes differ'):
         MODELS.build(dict(
             type='MCM',
-            backbone=dict(type='MCMViT', arch=TINY, img_size=32,
+            backbone=dict(type='MaskedViT', arch=TINY, img_size=32,
                           patch_size=8),
-            neck=dict(type='MCMDecoders', num_patches=16, patch_size=8,
-                      embed_dim=32),
-            head=dict(type='MCMReconstructionHead', patch_size=8),
+            neck=dict(type='MultiModalMAEDecoders', num_patches=16,
+                      patch_size=8, embed_dim=32),
+            head=dict(type='MultiModalReconstructionHead', patch_size=8),
             channel_mixing=dict(type='BatchChannelMixing', patch_size=16)))
 
 
@@ -188,3 +191,29 @@ def test_missing_pretrained_checkpoint_error(tmp_path):
     with pytest.raises(FileNotFoundError, match='mae2mmfer'):
         tiny_mcm(init_cfg=dict(type='Pretrained',
                                checkpoint=str(tmp_path / 'nope.pth')))
+
+
+def test_old_mcm_names_build_the_generic_modules():
+    from mmfer.models.heads import MultiModalReconstructionHead
+    from mmfer.models.necks import MultiModalMAEDecoders
+    from mmfer.models.selfsup import MaskedViT
+    for old, cls, kw in (
+            ('MCMViT', MaskedViT, dict(arch=TINY, img_size=32,
+                                       patch_size=8)),
+            ('MCMDecoders', MultiModalMAEDecoders,
+             dict(num_patches=16, patch_size=8, embed_dim=32,
+                  decoder_embed_dim=32, decoder_num_heads=2)),
+            ('MCMReconstructionHead', MultiModalReconstructionHead,
+             dict(patch_size=8))):
+        assert type(MODELS.build(dict(type=old, **kw))) is cls
+
+
+def test_head_defaults_to_the_papers_pixel_target():
+    """Sec. 3.5: MSE against the original image (no per-patch norm)."""
+    head = MODELS.build(dict(type='MultiModalReconstructionHead',
+                             patch_size=8))
+    assert head.norm_pix is False
+    img = torch.rand(1, 1, 16, 16) * 3 + 2
+    losses = head.loss(dict(depth=_patches(img, 8)), dict(depth=img),
+                       torch.ones(1, 4))
+    torch.testing.assert_close(losses['loss_depth'], torch.tensor(0.))

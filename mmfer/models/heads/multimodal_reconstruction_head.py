@@ -9,7 +9,7 @@ from mmfer.registry import MODELS
 
 
 @MODELS.register_module()
-class MCMReconstructionHead(BaseModule):
+class MultiModalReconstructionHead(BaseModule):
     """Multi-modal pixel reconstruction loss.
 
     Zhang et al., "Multimodal Channel-Mixing", WACV 2024, Sec. 3.5: for
@@ -21,19 +21,26 @@ class MCMReconstructionHead(BaseModule):
               \\mathcal{L}_R^{depth} + \\mathcal{L}_R^{thermal}  \\quad (3)
 
     Each term is returned as ``loss_<modality>``; mmengine sums every
-    ``loss*`` entry into the optimised ``loss``, which is Eq. 3. As in MAE
-    (the paper is silent): the per-patch squared error is averaged over the
-    patch's pixels, then over the masked patches; with ``norm_pix=True``
-    each target patch is normalised by its own mean and variance (MAE's
-    ``norm_pix_loss``).
+    ``loss*`` entry into the optimised ``loss``, which is Eq. 3. The
+    target is the original image, as Sec. 3.5 says ("the MSE between the
+    masked patches of the reconstructed and origination image"); as in MAE
+    (the paper is silent) the per-patch squared error is averaged over the
+    patch's pixels, then over the masked patches. ``norm_pix=True`` is
+    MAE's ``norm_pix_loss`` instead: each target patch is normalised by its
+    own mean and variance (MAE, Sec. 4, "Reconstruction target"). With one
+    modality and no Channel-Mixing this is MAE's loss.
 
     Args:
         patch_size (int): P. Defaults to 16.
-        norm_pix (bool): per-patch target normalisation. Defaults to True.
+        norm_pix (bool): per-patch target normalisation (MAE) instead of
+            the original pixels (MCM Sec. 3.5). Defaults to False.
         loss_weights (dict, optional): modality -> weight; Eq. 3 uses 1.
+        eps (float): added to each patch's variance with ``norm_pix``.
+            Defaults to 1e-6 (MAE).
+        init_cfg (dict, optional): initialisation config.
 
     Examples:
-        >>> head = MCMReconstructionHead(patch_size=8)
+        >>> head = MultiModalReconstructionHead(patch_size=8)
         >>> losses = head.loss(dict(depth=torch.zeros(2, 16, 64)),
         ...                    dict(depth=torch.ones(2, 1, 32, 32)),
         ...                    torch.ones(2, 16))
@@ -43,7 +50,7 @@ class MCMReconstructionHead(BaseModule):
 
     def __init__(self,
                  patch_size: int = 16,
-                 norm_pix: bool = True,
+                 norm_pix: bool = False,
                  loss_weights: Optional[Dict[str, float]] = None,
                  eps: float = 1e-6,
                  init_cfg: Optional[dict] = None):
@@ -98,3 +105,8 @@ class MCMReconstructionHead(BaseModule):
             losses[f'loss_{modality}'] = \
                 loss * self.loss_weights.get(modality, 1.0)
         return losses
+
+
+# the name of the MCM configs written before the generic name
+MODELS.register_module(
+    name='MCMReconstructionHead', module=MultiModalReconstructionHead)

@@ -1,15 +1,15 @@
-"""MCM's per-modality MAE decoders (RGB 8 blocks, Depth 4, Thermal 4)."""
+"""One MAE decoder per reconstructed modality (MCM: RGB 8 blocks, D 4, T 4)."""
 from typing import Dict, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseModule, ModuleDict
 
-from mmfer.datasets.transforms.loading import MODALITY_CHANNELS
 from mmfer.registry import MODELS
+from mmfer.structures.modalities import MODALITY_CHANNELS
 
 
 @MODELS.register_module()
-class MCMDecoders(BaseModule):
+class MultiModalMAEDecoders(BaseModule):
     """One asymmetric MAE decoder per reconstructed modality.
 
     Zhang et al., "Multimodal Channel-Mixing: Channel and Spatial Masked
@@ -22,7 +22,11 @@ class MCMDecoders(BaseModule):
     Width 512 and 16 heads follow MAE (the paper: "ViT-base ... as the
     encoder and decoders", decoder width unstated). Each decoder is
     ``mmpretrain.MAEPretrainDecoder`` (fixed 2-D sin-cos decoder position
-    embedding; square patch grids).
+    embedding; square patch grids). The paper defines the decoder blocks
+    by its Eq. 1-2, which are post-norm (LayerNorm after each residual
+    sum); MAE's blocks used here are pre-norm (LayerNorm before attention
+    and MLP), like the encoder's (see :class:`~mmfer.models.selfsup.
+    MaskedViT`).
 
     Only the decoders of ``modalities`` are built, so RGB-only pre-training
     (DISFA-like data) has a single decoder.
@@ -42,10 +46,10 @@ class MCMDecoders(BaseModule):
         init_cfg (dict, optional): initialisation config.
 
     Examples:
-        >>> dec = MCMDecoders(modalities=('rgb', 'depth'), num_patches=16,
-        ...                   patch_size=8, embed_dim=32,
-        ...                   decoder_embed_dim=32, decoder_num_heads=2,
-        ...                   decoder_depths=dict(rgb=1, depth=1))
+        >>> dec = MultiModalMAEDecoders(
+        ...     modalities=('rgb', 'depth'), num_patches=16, patch_size=8,
+        ...     embed_dim=32, decoder_embed_dim=32, decoder_num_heads=2,
+        ...     decoder_depths=dict(rgb=1, depth=1))
         >>> preds = dec(torch.rand(2, 9, 32), torch.arange(16).repeat(2, 1))
         >>> {k: tuple(v.shape) for k, v in preds.items()}
         {'rgb': (2, 16, 192), 'depth': (2, 16, 64)}
@@ -70,7 +74,8 @@ class MCMDecoders(BaseModule):
                    or m not in MODALITY_CHANNELS]
         if unknown or not modalities:
             raise ValueError(
-                f'MCMDecoders: cannot reconstruct modalities {unknown or "()"}'
+                'MultiModalMAEDecoders: cannot reconstruct modalities '
+                f'{unknown or "()"}'
                 f'; valid ones are {sorted(self.DEFAULT_DEPTHS)} (or add a '
                 'depth to decoder_depths).')
         if int(num_patches**.5)**2 != num_patches:
@@ -107,4 +112,11 @@ class MCMDecoders(BaseModule):
             dict[str, torch.Tensor]: modality -> (B, L, P*P*C_m) predicted
             pixels of every patch.
         """
-        return {m: dec(latent, ids_restore) for m, dec in self.decoders.items()}
+        return {
+            m: dec(latent, ids_restore)
+            for m, dec in self.decoders.items()
+        }
+
+
+# the name of the MCM configs written before the generic name
+MODELS.register_module(name='MCMDecoders', module=MultiModalMAEDecoders)
