@@ -8,18 +8,39 @@ from mmfer.models.losses.weighted_bce_loss import (WeightedBCELoss,
 from mmfer.registry import HOOKS
 
 
-def dataset_au_frequencies(dataset) -> np.ndarray:
-    """(K,) positive rate per AU of a dataset or a dataset wrapper.
+STATISTICS = ('count', 'rate')
 
-    Uses ``get_au_frequencies()`` (``BaseFERDataset``), or combines the
-    ``get_au_labels()`` of the parts of a ``ConcatDataset`` / the inner
-    dataset of a ``RepeatDataset``-like wrapper.
+
+def dataset_au_frequencies(dataset, statistic: str = 'count') -> np.ndarray:
+    """(K,) per-AU statistic of a dataset or a dataset wrapper for Eq. 4.
+
+    MCM (Zhang et al., WACV 2024) Eq. 4:
+    ``P(AU_k) = sum_i y_k^i / sum_i sum_k y_k^i``.
+
+    Args:
+        dataset: an AU dataset (``get_au_labels()``, labels in {-1, 0, 1},
+            -1 = not coded), a ``ConcatDataset`` of them or a wrapper with
+            ``.dataset``.
+        statistic (str): ``'count'``: number of positive labels per AU,
+            ``sum_i y_k^i`` of Eq. 4 as printed (uncoded labels are not
+            positives). ``'rate'``: positives / coded labels per AU
+            (``BaseFERDataset.get_au_frequencies()``). They give different
+            Eq. 5 weights when AUs are coded in different numbers of
+            frames. Defaults to 'count'.
+
+    Returns:
+        np.ndarray: (K,) float64.
     """
-    if hasattr(dataset, 'get_au_frequencies'):
+    if statistic not in STATISTICS:
+        raise ValueError(f'statistic must be one of {STATISTICS}, got '
+                         f'{statistic!r}')
+    if statistic == 'rate' and hasattr(dataset, 'get_au_frequencies'):
         return np.asarray(dataset.get_au_frequencies(), dtype=np.float64)
-    labels = _au_labels(dataset)
-    coded = labels >= 0
-    return (labels == 1).sum(0) / np.maximum(coded.sum(0), 1)
+    labels = _au_labels(dataset)  # (N, K) in {-1, 0, 1}
+    positives = (labels == 1).sum(0).astype(np.float64)  # (K,)
+    if statistic == 'count':
+        return positives
+    return positives / np.maximum((labels >= 0).sum(0), 1)
 
 
 def _au_labels(dataset) -> np.ndarray:
@@ -39,12 +60,20 @@ def _au_labels(dataset) -> np.ndarray:
 class AUPosWeightHook(Hook):
     """Compute MCM's Eq. 4-5 weights from the training set before training.
 
-    At ``before_train`` reads ``runner.train_dataloader.dataset.
-    get_au_frequencies()`` and calls ``set_au_frequencies`` of every
-    :class:`WeightedBCELoss` in the model created with
-    ``pos_weight='auto'`` (losses with weights given in the config are left
-    alone). The frequencies and weights are logged with the dataset's AU
-    names. Runs again on resume, so the weights never go stale.
+    At ``before_train`` computes the per-AU statistic of
+    ``runner.train_dataloader.dataset`` (:func:`dataset_au_frequencies`)
+    and calls ``set_au_frequencies`` of every :class:`WeightedBCELoss` in
+    the model created with ``pos_weight='auto'`` (losses with weights given
+    in the config are left alone). The statistic and weights are logged
+    with the dataset's AU names. Runs again on resume, so the weights never
+    go stale.
+
+    Args:
+        statistic (str): ``'count'`` (positive labels per AU: Eq. 4 as
+            printed) or ``'rate'`` (positives over coded labels per AU).
+            With uncoded (-1) labels the two give different weights; see
+            :func:`~mmfer.models.losses.au_positive_weights`. Defaults to
+            'count'.
 
     Example config::
 
@@ -52,6 +81,12 @@ class AUPosWeightHook(Hook):
     """
 
     priority = 'NORMAL'
+
+    def __init__(self, statistic: str = 'count'):
+        if statistic not in STATISTICS:
+            raise ValueError(f'AUPosWeightHook statistic must be one of '
+                             f'{STATISTICS}, got {statistic!r}')
+        self.statistic = statistic
 
     def before_train(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(
@@ -66,9 +101,10 @@ class AUPosWeightHook(Hook):
                 "pos_weight='auto'; nothing to set.")
             return
         dataset = runner.train_dataloader.dataset
-        freqs = dataset_au_frequencies(dataset)
+        freqs = dataset_au_frequencies(dataset, self.statistic)
         for loss in losses:
             weights = loss.set_au_frequencies(freqs)
         names = getattr(dataset, 'metainfo', {}).get('au_names') or \
             [str(i) for i in range(len(freqs))]
-        log_au_weights([str(n) for n in names], freqs, weights)
+        log_au_weights([str(n) for n in names], freqs, weights,
+                       statistic=self.statistic)

@@ -12,16 +12,23 @@ from mmfer.registry import MODELS
 
 def au_positive_weights(frequencies: Sequence[float],
                         mode: str = 'paper') -> np.ndarray:
-    """Positive weights :math:`p_k` from training-set AU frequencies.
+    """Positive weights :math:`p_k` from training-set AU statistics.
 
     Zhang et al., "Multimodal Channel-Mixing", WACV 2024, Sec. 3.6:
 
     .. math:: P(AU_k) = \\frac{\\sum_i y_k^i}{\\sum_i \\sum_k y_k^i} \\quad (4)
     .. math:: p_k = \\frac{P(AU_k)}{\\min_j P(AU_j)} \\quad (5)
 
-    The denominator of Eq. 4 cancels in Eq. 5, so positive counts and
-    positive rates (``BaseFERDataset.get_au_frequencies()``, which also
-    handles uncoded labels) give the same weights.
+    Eq. 4 as printed takes positive *counts* :math:`\\sum_i y_k^i`. Its
+    denominator cancels in Eq. 5, so any statistic proportional to the
+    counts by one constant (e.g. counts / N) gives the same weights.
+    Positive *rates over the coded labels* (``pos_k / coded_k``, what
+    ``BaseFERDataset.get_au_frequencies()`` returns) are such a statistic
+    only when every AU is coded equally often; with uncoded labels (-1,
+    e.g. BP4D's code 9) ``rate_k = count_k / coded_k`` and the weights
+    change by the ratios of the AUs' coded-label counts.
+    ``AUPosWeightHook(statistic='count')`` (default) passes counts (Eq. 4
+    as printed), ``statistic='rate'`` rates.
 
     Note: Eq. 5 as printed gives the *most frequent* AU the largest weight
     (the rarest gets 1). ``mode='paper'`` implements it literally;
@@ -31,19 +38,20 @@ def au_positive_weights(frequencies: Sequence[float],
     (``'inverse'``); their positive term never occurs in training anyway.
 
     Args:
-        frequencies (Sequence[float]): (K,) positive counts or rates.
+        frequencies (Sequence[float]): (K,) positive counts (Eq. 4) or
+            rates; a list, np.ndarray or tensor.
         mode (str): ``'paper'`` or ``'inverse'``. Defaults to 'paper'.
 
     Returns:
         np.ndarray: (K,) float64 weights.
 
     Examples:
-        >>> au_positive_weights([0.1, 0.2, 0.4])
+        >>> au_positive_weights([10, 20, 40])
         array([1., 2., 4.])
         >>> au_positive_weights([0.1, 0.2, 0.4], mode='inverse')
         array([4., 2., 1.])
     """
-    freq = np.asarray(frequencies, dtype=np.float64)
+    freq = _as_float_array(frequencies)
     if freq.ndim != 1 or (freq < 0).any() or not np.isfinite(freq).all():
         raise ValueError('AU frequencies must be a 1-D array of non-negative '
                          f'numbers, got {frequencies}')
@@ -59,6 +67,13 @@ def au_positive_weights(frequencies: Sequence[float],
     weights = np.ones_like(prob)
     weights[positive] = prob[positive].max() / prob[positive]
     return weights
+
+
+def _as_float_array(values) -> np.ndarray:
+    """A list / np.ndarray / tensor as a float64 np.ndarray."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu()
+    return np.asarray(values, dtype=np.float64)
 
 
 @MODELS.register_module()
@@ -77,7 +92,8 @@ class WeightedBCELoss(nn.Module):
     The positive weights :math:`p_k` (Eq. 4-5, :func:`au_positive_weights`)
     come from one of:
 
-    - ``pos_weight=[...]``: given in the config;
+    - ``pos_weight=[...]``: given in the config (a list, np.ndarray or
+      tensor);
     - ``au_frequencies=[...]``: training-set frequencies in the config;
     - ``pos_weight='auto'``: set before training by ``AUPosWeightHook``
       from the training dataset's ``get_au_frequencies()`` (add
@@ -85,8 +101,10 @@ class WeightedBCELoss(nn.Module):
     - neither: :math:`p_k = 1` (plain BCE).
 
     Args:
-        pos_weight (str | Sequence[float], optional): see above.
-        au_frequencies (Sequence[float], optional): see above.
+        pos_weight (str | Sequence[float] | np.ndarray | Tensor, optional):
+            see above.
+        au_frequencies (Sequence[float] | np.ndarray | Tensor, optional):
+            positive counts or rates (Eq. 4); see above.
         weight_mode (str): ``'paper'`` (Eq. 5 as printed) or ``'inverse'``;
             see :func:`au_positive_weights`. Defaults to 'paper'.
         ignore_index (int): label value of unknown entries. Defaults to -1.
@@ -105,7 +123,8 @@ class WeightedBCELoss(nn.Module):
                  ignore_index: int = -1,
                  loss_weight: float = 1.0):
         super().__init__()
-        if isinstance(pos_weight, str) and pos_weight != 'auto':
+        self.auto = isinstance(pos_weight, str) and pos_weight == 'auto'
+        if isinstance(pos_weight, str) and not self.auto:
             raise ValueError("pos_weight must be a sequence, 'auto' or None, "
                              f'got {pos_weight!r}')
         if pos_weight is not None and au_frequencies is not None:
@@ -114,7 +133,6 @@ class WeightedBCELoss(nn.Module):
         self.weight_mode = weight_mode
         self.ignore_index = ignore_index
         self.loss_weight = loss_weight
-        self.auto = pos_weight == 'auto'
         # not persistent: 'auto' weights are recomputed at every start
         self.register_buffer('pos_weight', None, persistent=False)
         if au_frequencies is not None:
@@ -122,12 +140,17 @@ class WeightedBCELoss(nn.Module):
         elif pos_weight is not None and not self.auto:
             self.set_pos_weight(pos_weight)
 
-    def set_pos_weight(self, pos_weight: Sequence[float]) -> None:
-        """Set :math:`p_k` directly, (K,)."""
+    def set_pos_weight(self, pos_weight) -> None:
+        """Set :math:`p_k` directly: (K,) list, np.ndarray or tensor."""
+        weight = _as_float_array(pos_weight)
+        if weight.ndim != 1 or not np.isfinite(weight).all() or \
+                (weight < 0).any():
+            raise ValueError('pos_weight must be a 1-D sequence of finite, '
+                             f'non-negative numbers, got {pos_weight!r}')
         device = self.pos_weight.device if self.pos_weight is not None \
             else None
         self.pos_weight = torch.as_tensor(
-            np.asarray(pos_weight, dtype=np.float32), device=device)
+            weight.astype(np.float32), device=device)
 
     def set_au_frequencies(self, frequencies: Sequence[float]) -> np.ndarray:
         """Set :math:`p_k` from frequencies via Eq. 4-5; returns them."""
@@ -176,9 +199,10 @@ class WeightedBCELoss(nn.Module):
         return f'pos_weight={w}, weight_mode={self.weight_mode!r}'
 
 
-def log_au_weights(names, frequencies, weights) -> None:
-    """Log the AU frequencies and weights as a table."""
-    rows = [f'{n:>6s} freq={f:.3f} p_k={w:.3f}'
+def log_au_weights(names, frequencies, weights, statistic='freq') -> None:
+    """Log the per-AU statistic (``statistic`` names it, e.g. 'count' or
+    'rate') and the weights as a table."""
+    rows = [f'{n:>6s} {statistic}={f:.6g} p_k={w:.3f}'
             for n, f, w in zip(names, frequencies, weights)]
     print_log('AU positive weights (MCM Eq. 4-5):\n' + '\n'.join(rows),
               logger='current')

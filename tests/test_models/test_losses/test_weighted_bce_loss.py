@@ -17,7 +17,8 @@ def test_eq4_eq5_by_hand():
     P = counts / y.sum()  # Eq. 4: 3/6, 1/6, 2/6
     np.testing.assert_allclose(au_positive_weights(counts), P / P.min())
     np.testing.assert_allclose(au_positive_weights(counts), [3, 1, 2])
-    # rates give the same weights (Eq. 4's denominator cancels)
+    # counts scaled by one constant (here 1/N, all labels coded) give the
+    # same weights: Eq. 4's denominator cancels in Eq. 5
     np.testing.assert_allclose(au_positive_weights(counts / 4), [3, 1, 2])
     np.testing.assert_allclose(
         au_positive_weights(counts, mode='inverse'), [1, 3, 1.5])
@@ -67,8 +68,11 @@ def test_hook_sets_weights_from_the_training_set():
     fixed = MODELS.build(
         dict(type='AUClsHead', num_classes=3, in_channels=8,
              loss=dict(type='WeightedBCELoss', pos_weight=[1, 1, 1])))
+    # 10 frames, all coded: positives 2, 1, 5 (Eq. 4 counts)
+    labels = np.zeros((10, 3), dtype=int)
+    labels[:2, 0] = labels[:1, 1] = labels[:5, 2] = 1
     dataset = SimpleNamespace(
-        get_au_frequencies=lambda: np.array([0.2, 0.1, 0.5]),
+        get_au_labels=lambda: labels,
         metainfo=dict(au_names=['AU1', 'AU2', 'AU4']))
     logger = SimpleNamespace(warning=lambda msg: None)
     for head, expected in ((model, [2, 1, 5]), (fixed, [1, 1, 1])):
@@ -78,3 +82,28 @@ def test_hook_sets_weights_from_the_training_set():
         AUPosWeightHook().before_train(runner)
         torch.testing.assert_close(head.loss_module.pos_weight,
                                    torch.tensor(expected, dtype=torch.float))
+
+
+@pytest.mark.parametrize(
+    'make', [list, np.array, torch.tensor,
+             lambda w: torch.tensor(w, dtype=torch.float64)],
+    ids=['list', 'ndarray', 'tensor', 'tensor64'])
+def test_pos_weight_accepts_arrays(make):
+    loss = WeightedBCELoss(pos_weight=make([2.0, 1.0, 0.5]))
+    assert not loss.auto
+    torch.testing.assert_close(loss.pos_weight,
+                               torch.tensor([2.0, 1.0, 0.5]))
+    freq = WeightedBCELoss(au_frequencies=make([0.1, 0.2, 0.4]))
+    torch.testing.assert_close(freq.pos_weight,
+                               torch.tensor([1.0, 2.0, 4.0]))
+    logits = torch.tensor([[0.3, -0.2, 1.0]])
+    target = torch.tensor([[1., 1., 0.]])
+    assert loss(logits, target).item() == pytest.approx(
+        WeightedBCELoss(pos_weight=[2.0, 1.0, 0.5])(logits, target).item())
+
+
+def test_pos_weight_rejects_bad_arrays():
+    with pytest.raises(ValueError, match='1-D'):
+        WeightedBCELoss(pos_weight=np.ones((2, 2)))
+    with pytest.raises(ValueError, match='non-negative'):
+        WeightedBCELoss(pos_weight=torch.tensor([1.0, -1.0]))
