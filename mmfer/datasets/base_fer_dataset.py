@@ -6,14 +6,11 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmfer.registry import DATASETS
+from mmfer.structures.modalities import MODALITIES, PATH_KEYS, path_key
 
-#: Annotation key of each modality's file path.
-MODALITY_KEYS = {
-    'rgb': 'img_path',
-    'depth': 'depth_path',
-    'thermal': 'thermal_path',
-    'parsing': 'parsing_path',
-}
+#: Annotation key of each modality's file (derived ones: their source's),
+#: from the modality table :mod:`mmfer.structures.modalities`.
+MODALITY_KEYS = {name: path_key(name) for name in MODALITIES}
 
 
 @DATASETS.register_module()
@@ -67,7 +64,7 @@ class BaseFERDataset(BaseDataset):
     def parse_data_info(self, raw_data_info: dict) -> dict:
         """Make the modality paths absolute (joined with ``data_root``)."""
         info = dict(raw_data_info)
-        for key in MODALITY_KEYS.values():
+        for key in PATH_KEYS:
             if info.get(key):
                 info[key] = osp.join(self.data_root, info[key])
         return info

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmfer.registry import DATASETS
+from mmfer.structures.modalities import path_key
 from .au_frames import (AUFrameDataset, index_frames, maybe_auto_generate,
                         parse_id_list, resolve_prefix)
 from .au_protocols import BP4D_AUS
@@ -237,8 +238,7 @@ class BP4DDataset(AUFrameDataset):
         if self.subjects is not None:
             clips = {s: t for s, t in clips.items() if s in self.subjects}
         mod_dirs = self._modality_dirs()
-        keys = {'rgb': 'img_path', 'depth': 'depth_path',
-                'thermal': 'thermal_path'}
+        keys = {m: path_key(m) for m in mod_dirs}
         data_list, skipped = [], {}
         for subj in sorted(clips):
             n_subj = 0

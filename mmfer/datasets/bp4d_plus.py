@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmfer.registry import DATASETS
+from mmfer.structures.modalities import path_key
 from .au_frames import (AUFrameDataset, evenly_spaced, index_frames,
                         list_dirs, maybe_auto_generate, parse_id_list,
                         resolve_prefix, split_quota)
@@ -221,8 +222,7 @@ class BP4DPlusDataset(AUFrameDataset):
         subjects = list_dirs(ref)
         if self.subjects is not None:
             subjects = [s for s in subjects if s in self.subjects]
-        keys = {'rgb': 'img_path', 'depth': 'depth_path',
-                'thermal': 'thermal_path'}
+        keys = {m: path_key(m) for m in dirs}
         # task -> list of items (subject order), before max_frames.
         by_task: Dict[str, List[dict]] = {}
         skipped: Dict[str, int] = {}

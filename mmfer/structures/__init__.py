@@ -1,3 +1,17 @@
+from .codecs import (CODECS, DEPTH_BACKGROUND_CODE, DEPTH_BACKGROUND_MM,
+                     Codec, decode_depth, decode_thermal, depth_foreground,
+                     depth_to_uint8, encode_depth, encode_thermal, get_codec)
 from .fer_data_sample import AU_UNKNOWN, FERDataSample
+from .modalities import (MODALITIES, MODALITY_CHANNELS, PATH_KEYS, Modality,
+                         channel_names, channel_slices, check_modalities,
+                         get_modality, modality_channels, path_key,
+                         source_modality)
 
-__all__ = ['FERDataSample', 'AU_UNKNOWN']
+__all__ = [
+    'FERDataSample', 'AU_UNKNOWN', 'Modality', 'MODALITIES',
+    'MODALITY_CHANNELS', 'PATH_KEYS', 'get_modality', 'check_modalities',
+    'modality_channels', 'channel_slices', 'channel_names', 'path_key',
+    'source_modality', 'Codec', 'CODECS', 'get_codec', 'DEPTH_BACKGROUND_MM',
+    'DEPTH_BACKGROUND_CODE', 'encode_depth', 'decode_depth',
+    'depth_foreground', 'depth_to_uint8', 'encode_thermal', 'decode_thermal'
+]

@@ -7,11 +7,15 @@ from mmengine import DefaultScope
 def register_all_modules(init_default_scope: bool = True) -> None:
     """Import every mmfer module so that it registers itself.
 
+    ``mmfer.apis`` is not imported: it registers nothing (the inferencer
+    registry finds it through its ``locations``) and imports this module,
+    so importing it here would close an import cycle through
+    ``mmfer.utils``.
+
     Args:
         init_default_scope (bool): whether to set ``'mmfer'`` as the
             default scope (mmengine's ``DefaultScope``). Defaults to True.
     """
-    import mmfer.apis  # noqa: F401,F403
     import mmfer.datasets  # noqa: F401,F403
     import mmfer.engine  # noqa: F401,F403
     import mmfer.evaluation  # noqa: F401,F403

@@ -23,8 +23,9 @@ Projection (``--projection``):
   with ``--z-sign -1`` if faces come out inverted).
 
 Output: ``OUT/Depth/<S>/<T>/<n>.png`` uint16 in 0.1 mm (mmfer's depth
-encoding; 65535 = no surface), at the RGB frame size, or cropped to the
-RGB face box of ``--boxes`` (``boxes.json`` of face_crop.py) and resized
+encoding, :mod:`mmfer.structures.codecs`; 65535 = no surface, as are depths
+at or beyond its 1500 mm far plane), at the RGB frame size, or cropped to
+the RGB face box of ``--boxes`` (``boxes.json`` of face_crop.py) and resized
 to ``--size`` with nearest-neighbour interpolation.
 
 Example::
@@ -42,11 +43,11 @@ from typing import Dict, Optional, Tuple
 import cv2
 import numpy as np
 
+from mmfer.structures.codecs import encode_depth
+
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from face_crop import crop_modality  # noqa: E402
 
-DEPTH_SCALE = 10.0  # uint16 units per mm
-DEPTH_BACKGROUND_CODE = 65535
 SEQ_DIRS = ('Sequences(2D+3D)', 'Sequences', 'BP4D-training', '2D+3D')
 
 
@@ -176,15 +177,6 @@ def rasterize_depth(uv: np.ndarray, depth: np.ndarray, faces: np.ndarray,
     return zbuf.reshape(height, width).astype(np.float32)
 
 
-def encode_depth_png(depth_mm: np.ndarray) -> np.ndarray:
-    """float mm (inf = none) -> uint16 0.1 mm, 65535 = no surface."""
-    fg = np.isfinite(depth_mm)
-    code = np.full(depth_mm.shape, DEPTH_BACKGROUND_CODE, np.uint16)
-    code[fg] = np.clip(np.rint(depth_mm[fg] * DEPTH_SCALE), 1,
-                       DEPTH_BACKGROUND_CODE - 1)
-    return code
-
-
 def mesh_to_depth(mesh: dict, size: Tuple[int, int], projection: str,
                   cam: Optional[dict] = None, unit_mm: float = 1.0,
                   camera_distance: float = 1000.0,
@@ -266,7 +258,7 @@ def run(src: str, out: str, projection: str = 'camera',
                 mesh = read_obj(osp.join(folder, name))
                 depth = mesh_to_depth(mesh, (W, H), projection, cam,
                                       unit_mm, camera_distance, z_sign)
-                code = encode_depth_png(depth)
+                code = encode_depth(depth)  # inf (no surface) -> 65535
                 if box_map is not None:
                     key = f'{subj}/{task}'
                     if key not in box_map:

@@ -63,11 +63,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from mmfer.structures.codecs import encode_thermal
+
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from face_crop import (box_from_mask, depth_foreground,  # noqa: E402
                        detect_face_haar, iter_clips)
 
-THERMAL_SCALE = 100.0  # uint16 units per °C
 #: Released thermal videos are .wmv; converted copies may be .avi / .mp4.
 VIDEO_EXTS = ('.wmv', '.avi', '.mp4')
 
@@ -239,11 +240,6 @@ def warp_to_rgb(temp: np.ndarray, H_t2r: np.ndarray,
                                borderValue=fill)
 
 
-def encode_thermal_png(temp_c: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(temp_c * THERMAL_SCALE), 0,
-                   65535).astype(np.uint16)
-
-
 # ----------------------------------------------------------------------
 class ThermalClip:
     """Raw false-colour thermal frames of one clip (frames or a video)."""
@@ -370,7 +366,7 @@ def run(src: str, out: str, aligned: Optional[str] = None,
             dst = osp.join(out, 'Thermal', clip,
                            osp.splitext(name)[0] + '.png')
             os.makedirs(osp.dirname(dst), exist_ok=True)
-            cv2.imwrite(dst, encode_thermal_png(temp))
+            cv2.imwrite(dst, encode_thermal(temp))  # centi-°C uint16
             n_out += 1
     if n_out == 0:
         raise FileNotFoundError(f'no thermal frame converted from {src}')

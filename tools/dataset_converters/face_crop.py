@@ -51,8 +51,9 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-#: "no return" code of mmfer's uint16 depth PNGs.
-DEPTH_BACKGROUND_CODE = 65535
+from mmfer.structures.codecs import (DEPTH_BACKGROUND_CODE,
+                                     depth_code_foreground)
+
 RGB_DIRS = {
     'bp4d': ('Sequences(2D+3D)', 'Sequences', 'BP4D-training'),
     'bp4d_plus': ('2D+3D', ),
@@ -121,7 +122,7 @@ def box_from_mask(mask: np.ndarray) -> Optional[Box]:
 
 def depth_foreground(depth_u16: np.ndarray) -> np.ndarray:
     """Pixels with a depth return (0 and 65535 are "no return")."""
-    return (depth_u16 > 0) & (depth_u16 < DEPTH_BACKGROUND_CODE)
+    return depth_code_foreground(depth_u16)
 
 
 def median_box(boxes: Sequence[Box]) -> Box:

@@ -1,13 +1,16 @@
 """SynthFace: a deterministic procedural FACS-driven multimodal face renderer.
 
-Pure numpy + OpenCV (no torch / mmengine import), so it is cheap to import in
-dataloader workers.  See ``docs/synthface.md``.
+Its modules use only numpy and OpenCV; file encodings (depth, thermal) come
+from the numpy-only :mod:`mmfer.structures.codecs`, shared with the loaders
+and the preprocessing tools.  See ``docs/synthface.md``.
 """
-from .codecs import (decode_depth, decode_thermal, depth_foreground,
-                     depth_to_uint8, encode_depth, encode_thermal)
+from mmfer.structures.codecs import (DEPTH_BACKGROUND_MM, decode_depth,
+                                     decode_thermal, depth_foreground,
+                                     depth_to_uint8, encode_depth,
+                                     encode_thermal)
 from .constants import (AU_IDS, AU_INDEX, AU_NAMES,
-                        AU_OCCURRENCE_THRESHOLD, DEPTH_BACKGROUND_MM,
-                        ESGM_GROUPS, EXPRESSION_AROUSAL,
+                        AU_OCCURRENCE_THRESHOLD, ESGM_GROUPS,
+                        EXPRESSION_AROUSAL,
                         EXPRESSION_PROTOTYPES, EXPRESSIONS,
                         EXTENDED_EXPRESSIONS, NUM_AUS, PARSING_CLASSES,
                         SYNTHFACE_VERSION, TASK_EXPRESSIONS)

@@ -99,7 +99,5 @@ ESGM_GROUPS = {
     'skin': ('skin', ),
 }
 
-#: Depth written for background pixels, in millimetres (a constant "far").
-DEPTH_BACKGROUND_MM = 1500.0
 #: Millimetres per face unit (the face's half height is about one unit).
 UNIT_MM = 90.0

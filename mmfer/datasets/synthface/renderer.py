@@ -1,8 +1,9 @@
 """SynthFace renderer: one FACS-driven face in RGB, depth, thermal, parsing."""
 import numpy as np
 
+from mmfer.structures.codecs import DEPTH_BACKGROUND_MM
 from .canvas import Canvas
-from .constants import DEPTH_BACKGROUND_MM, UNIT_MM
+from .constants import UNIT_MM
 from .constants import PARSING_INDEX as P
 from .domains import sample_view
 from .expressions import arousal_from_aus, au_vector

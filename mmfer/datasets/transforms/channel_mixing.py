@@ -5,10 +5,10 @@ import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
 
-from mmfer.models.utils.channel_mixing import (apply_channel_selection,
-                                               check_channel_mixing_args,
-                                               sample_channel_selection)
 from mmfer.registry import TRANSFORMS
+from mmfer.utils.channel_mixing import (apply_channel_selection,
+                                       check_channel_mixing_args,
+                                       sample_channel_selection)
 
 
 @TRANSFORMS.register_module()
@@ -23,7 +23,7 @@ class ChannelMixing(BaseTransform):
     remaining 3 are randomly ordered, giving an H x W x 3 image for an
     ImageNet-style ViT. With C == ``num_kept`` only the order is shuffled.
     The selection is vectorised (see
-    :mod:`mmfer.models.utils.channel_mixing`, shared with the batched
+    :mod:`mmfer.utils.channel_mixing`, shared with the batched
     :class:`mmfer.models.data_preprocessors.BatchChannelMixing`).
 
     Randomness: with ``seed=None`` the draw uses torch's global RNG, which

@@ -7,18 +7,15 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmfer.registry import TRANSFORMS
-from ..synthface.codecs import decode_depth, decode_thermal
-from ..synthface.codecs import depth_to_uint8 as depth_mm_to_uint8
-from ..synthface.constants import DEPTH_BACKGROUND_MM
+from mmfer.structures.codecs import (DEPTH_BACKGROUND_MM, decode_depth,
+                                     decode_thermal)
+from mmfer.structures.codecs import depth_to_uint8 as depth_mm_to_uint8
+from mmfer.structures.modalities import (channel_names, check_modalities,
+                                         path_key)
 
-#: Channels each modality contributes, in the order they are stacked.
-MODALITY_CHANNELS = {'rgb': 3, 'gray': 1, 'depth': 1, 'thermal': 1}
-_PATH_KEYS = {
-    'rgb': 'img_path',
-    'gray': 'img_path',
-    'depth': 'depth_path',
-    'thermal': 'thermal_path'
-}
+#: Modalities :class:`LoadFaceModalities` reads (rows of
+#: :mod:`mmfer.structures.modalities`); parsing maps have their own loader.
+LOADABLE_MODALITIES = ('rgb', 'gray', 'depth', 'thermal')
 
 
 def read_image_file(path: str, flag: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
@@ -63,9 +60,9 @@ def depth_png_to_uint8(raw: np.ndarray,
     mmfer's depth PNG (written by SynthFace and by the preprocessing tools
     under ``tools/dataset_converters/``) stores depth in 0.1 mm units as
     uint16; 0 means "no return" and the far plane
-    (:data:`~mmfer.datasets.synthface.constants.DEPTH_BACKGROUND_MM`) marks
+    (:data:`~mmfer.structures.codecs.DEPTH_BACKGROUND_MM`) marks
     background. Both become 0; the face range is stretched to [1, 255]
-    (see :func:`mmfer.datasets.synthface.codecs.depth_to_uint8`).
+    (see :func:`mmfer.structures.codecs.depth_to_uint8`).
 
     Args:
         raw (np.ndarray): (H, W) uint16 depth PNG content.
@@ -113,8 +110,11 @@ class LoadFaceModalities(BaseTransform):
     ``depth`` 1 (nearest point brightest, see :func:`depth_png_to_uint8`),
     ``thermal`` 1 (a fixed °C window, see :func:`thermal_png_to_uint8`). E.g.
     ``('rgb', 'depth', 'thermal')`` gives the 5-channel RGB+D+T input of
-    MCM. All modalities of a sample must have the same size (they are
-    pixel-aligned by preprocessing); otherwise an error names the files.
+    MCM. Channel counts, channel names and annotation keys come from the
+    modality table :mod:`mmfer.structures.modalities` (``gray`` is read
+    from ``img_path``). All modalities of a sample must have the same size
+    (they are pixel-aligned by preprocessing); otherwise an error names the
+    files.
 
     **Required Keys:** ``img_path`` and/or ``depth_path``,
     ``thermal_path`` (per modality).
@@ -136,10 +136,13 @@ class LoadFaceModalities(BaseTransform):
                  modalities: Sequence[str] = ('rgb', ),
                  depth_as_rgb: bool = False,
                  thermal_range: Tuple[float, float] = (20.0, 40.0)):
-        unknown = [m for m in modalities if m not in MODALITY_CHANNELS]
-        if unknown or not modalities:
-            raise ValueError(f'modalities must be a non-empty subset of '
-                             f'{sorted(MODALITY_CHANNELS)}, got {modalities}')
+        modalities = check_modalities(modalities, 'LoadFaceModalities')
+        other = [m for m in modalities if m not in LOADABLE_MODALITIES]
+        if other:
+            raise ValueError(
+                f'LoadFaceModalities reads {LOADABLE_MODALITIES}, not '
+                f'{other}; load parsing maps with their own transform and '
+                'compute derived modalities in a later pipeline step.')
         if depth_as_rgb and tuple(modalities) != ('depth', ):
             raise ValueError('depth_as_rgb=True needs modalities=("depth",)')
         self.modalities = tuple(modalities)
@@ -159,9 +162,9 @@ class LoadFaceModalities(BaseTransform):
                                     source=path)[..., None]
 
     def transform(self, results: Dict) -> Optional[Dict]:
-        arrays, names = [], []
+        arrays = []
         for modality in self.modalities:
-            key = _PATH_KEYS[modality]
+            key = path_key(modality)
             if key not in results or results[key] is None:
                 raise KeyError(
                     f'LoadFaceModalities needs "{key}" for modality '
@@ -175,9 +178,8 @@ class LoadFaceModalities(BaseTransform):
                     f'{modality} {arr.shape[:2]} ({results[key]}). Align '
                     'them first (see tools/dataset_converters/).')
             arrays.append(arr)
-            names += ['R', 'G', 'B'] if modality == 'rgb' else \
-                [modality[0].upper()]
         img = np.concatenate(arrays, axis=2)
+        names = list(channel_names(self.modalities))
         if self.depth_as_rgb:
             img = np.repeat(img, 3, axis=2)
             names = names * 3

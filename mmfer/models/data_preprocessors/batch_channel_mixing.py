@@ -4,10 +4,10 @@ from typing import List, Optional, Tuple
 import torch
 from torch import nn
 
-from mmfer.models.utils.channel_mixing import (apply_channel_selection,
-                                               check_channel_mixing_args,
-                                               sample_channel_selection)
 from mmfer.registry import MODELS
+from mmfer.utils.channel_mixing import (apply_channel_selection,
+                                       check_channel_mixing_args,
+                                       sample_channel_selection)
 
 
 @MODELS.register_module()
@@ -17,7 +17,7 @@ class BatchChannelMixing(nn.Module):
     Zhang et al., "Multimodal Channel-Mixing", WACV 2024, Sec. 3.1 / Fig. 1;
     the batched counterpart of the transform
     :class:`mmfer.datasets.transforms.ChannelMixing` (same selection
-    rule, :mod:`mmfer.models.utils.channel_mixing`), cheaper on large
+    rule, :mod:`mmfer.utils.channel_mixing`), cheaper on large
     batches and on the model's device. Two uses:
 
     - inside the MCM pre-training model (:class:`mmfer.models.selfsup.MCM`),

@@ -1,7 +1,8 @@
+from mmfer.utils.channel_mixing import (apply_channel_selection,
+                                       channel_mixing,
+                                       check_channel_mixing_args,
+                                       sample_channel_selection)
 from .build import build_module
-from .channel_mixing import (apply_channel_selection, channel_mixing,
-                             check_channel_mixing_args,
-                             sample_channel_selection)
 from .fusion import as_groups, check_pair, down_projections, up_projections
 from .masking import mask_by_scores, num_kept_tokens
 from .patch_ops import patch_grid, patchify, unpatchify

@@ -10,34 +10,7 @@ from typing import Tuple
 
 import torch
 
-
-def patch_grid(height: int, width: int, patch_size: int) -> Tuple[int, int]:
-    """Number of patches (rows, columns) of an image; checks divisibility.
-
-    Args:
-        height (int): image height H.
-        width (int): image width W.
-        patch_size (int): patch side P.
-
-    Returns:
-        tuple[int, int]: (H // P, W // P).
-
-    Raises:
-        ValueError: if P does not divide H and W.
-
-    Examples:
-        >>> patch_grid(64, 48, 16)
-        (4, 3)
-    """
-    if patch_size <= 0:
-        raise ValueError(f'patch_size must be positive, got {patch_size}')
-    if height % patch_size or width % patch_size:
-        raise ValueError(
-            f'The image size {height}x{width} is not divisible by the patch '
-            f'size {patch_size}: resize or crop the image to a multiple of '
-            f'{patch_size} (e.g. {height // patch_size * patch_size}x'
-            f'{width // patch_size * patch_size}) or change patch_size.')
-    return height // patch_size, width // patch_size
+from mmfer.utils.patch_grid import patch_grid
 
 
 def patchify(imgs: torch.Tensor, patch_size: int) -> torch.Tensor:

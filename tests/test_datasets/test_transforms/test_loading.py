@@ -80,9 +80,23 @@ def test_size_mismatch_between_modalities(face_files, tmp_path):
             dict(img_path=paths['img_path'], thermal_path=str(p)))
 
 
+def test_gray_is_read_from_the_rgb_file(face_files):
+    out, paths = face_files
+    res = LoadFaceModalities(('gray', 'depth'))(dict(paths))
+    assert res['img'].shape == (48, 48, 2)
+    assert res['channel_names'] == ('Y', 'D')  # from the modality table
+    rgb = LoadFaceModalities()(dict(paths))['img']
+    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(int)
+    assert np.abs(res['img'][..., 0].astype(int) - luma).max() <= 1
+
+
 def test_bad_arguments():
-    with pytest.raises(ValueError, match='subset'):
+    with pytest.raises(ValueError, match=r"distinct names from \['rgb'"):
         LoadFaceModalities(('rgb', 'infrared'))
+    with pytest.raises(ValueError, match='distinct'):
+        LoadFaceModalities(('rgb', 'rgb'))
+    with pytest.raises(ValueError, match=r"not \['parsing'\]"):
+        LoadFaceModalities(('rgb', 'parsing'))
     with pytest.raises(ValueError, match='depth_as_rgb'):
         LoadFaceModalities(('rgb', ), depth_as_rgb=True)
     assert 'modalities' in repr(LoadFaceModalities())

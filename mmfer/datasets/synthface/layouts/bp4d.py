@@ -11,8 +11,9 @@
 """
 import numpy as np
 
-from ..codecs import encode_depth
-from ..constants import AU_INDEX, DEPTH_BACKGROUND_MM, UNIT_MM
+from mmfer.structures.codecs import DEPTH_BACKGROUND_MM, encode_depth
+
+from ..constants import AU_INDEX, UNIT_MM
 from ..seeding import STREAM_CLIP, make_rng
 from ..video import render_clip
 from .base import LayoutWriter, au_column, occurrence, round_robin

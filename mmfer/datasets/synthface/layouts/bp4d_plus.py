@@ -24,7 +24,8 @@ import zipfile
 import cv2
 import numpy as np
 
-from ..codecs import encode_depth, encode_thermal
+from mmfer.structures.codecs import encode_depth, encode_thermal
+
 from ..geometry import LANDMARK_INDEX
 from ..seeding import STREAM_LAYOUT, make_rng
 from .base import au_column, occurrence

@@ -11,7 +11,8 @@
 """
 import math
 
-from ..codecs import encode_depth, encode_thermal
+from mmfer.structures.codecs import encode_depth, encode_thermal
+
 from ..constants import AU_NAMES, EXPRESSIONS, PARSING_CLASSES
 from ..domains import resolve_domain
 from ..expressions import sample_expression

@@ -16,13 +16,14 @@ entries of a uniformly random permutation makes every ``num_kept``-subset
 and every order equally likely. Everything is vectorised (no loop over
 patches). Both the per-sample transform
 (:class:`mmfer.datasets.transforms.ChannelMixing`) and the batched module
-(:class:`mmfer.models.data_preprocessors.BatchChannelMixing`) use these.
+(:class:`mmfer.models.data_preprocessors.BatchChannelMixing`) use these, so
+they live below both packages (plain torch, no ``nn.Module``).
 """
 from typing import Optional, Tuple
 
 import torch
 
-from .patch_ops import patch_grid
+from .patch_grid import patch_grid
 
 
 def check_channel_mixing_args(num_channels: int, num_kept: int,
