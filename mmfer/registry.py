@@ -41,7 +41,8 @@ __all__ = [
     'OPTIMIZERS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
     'PARAM_SCHEDULERS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS',
     'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'TASK_UTILS', 'METRICS',
-    'EVALUATOR', 'VISUALIZERS', 'VISBACKENDS', 'FUNCTIONS', 'INFERENCERS'
+    'EVALUATOR', 'VISUALIZERS', 'VISBACKENDS', 'FUNCTIONS', 'INFERENCERS',
+    'PROTOCOLS', 'FACE_DETECTORS'
 ]
 
 # Training and testing
@@ -81,6 +82,13 @@ DATA_SAMPLERS = Registry(
     locations=['mmfer.datasets'])
 TRANSFORMS = Registry(
     'transform', parent=MMENGINE_TRANSFORMS, locations=['mmfer.datasets'])
+# Cross-validation protocols (`fold_protocol` of a config; mmfer only)
+PROTOCOLS = Registry(
+    'fold protocol', locations=['mmfer.datasets.protocols'])
+# Face detectors (mmfer only; not nn.Modules trained by a runner, so no
+# parent): FACE_DETECTORS.build(dict(type='MTCNNFaceDetector')), docs/face.md
+FACE_DETECTORS = Registry(
+    'face detector', locations=['mmfer.datasets.face'])
 
 # Models
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['mmfer.models'])

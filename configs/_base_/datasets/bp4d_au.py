@@ -5,7 +5,8 @@
 #   AUCoding/AU_OCC/F001_T1.csv
 # Fold: `fold` below, or --cfg-options train_dataloader.dataset.fold=2
 # val_dataloader.dataset.fold=2 test_dataloader.dataset.fold=2
-# (tools/misc/run_au_folds.py runs all three and averages).
+# (tools/misc/run_folds.py runs the three folds of `fold_protocol` and
+# reports mean +- std).
 # Modalities: a leaf config overrides `modalities` in the three datasets and
 # in LoadFaceModalities of both pipelines, e.g. ('rgb', 'depth') for RGBD
 # (5-channel 'rgb','depth','thermal' needs a Thermal/ folder), or
@@ -13,6 +14,8 @@
 dataset_type = 'BP4DDataset'
 data_root = 'data/BP4D_224'
 fold = 1
+# JAA-Net's published parts (mmfer/datasets/protocols.py)
+fold_protocol = dict(type='SubjectKFold', parts='bp4d', num_folds=3)
 modalities = ('rgb', )
 img_size = 224
 

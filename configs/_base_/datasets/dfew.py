@@ -1,10 +1,10 @@
 # DFEW (7 classes), audio-visual clips as MMA-DFER uses them:
 # 16 face frames (segment-based sampling) + 512x128 Kaldi fbank of the
 # clip's audio. One fold at a time: `fold` below, or
-# `tools/misc/run_folds.py CONFIG` (all folds of `fold_protocol`, mean +- std),
-# which sets `*_dataloader.dataset.fold` for each fold. The test split of the fold is
-# also the validation split (DFEW has no validation set; the last epoch's
-# checkpoint is reported). See docs/datasets/dfer_datasets.md.
+# `tools/misc/run_folds.py CONFIG` (all folds of `fold_protocol`, mean +-
+# std), which sets `*_dataloader.dataset.fold` for each fold. The test split
+# of the fold is also the validation split (DFEW has no validation set; the
+# last epoch's checkpoint is reported). See docs/datasets/dfer_datasets.md.
 #
 # Base variables are resolved when this file is read: a leaf config that
 # changes img_size or clip_len rebuilds the three pipelines from these,

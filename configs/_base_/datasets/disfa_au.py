@@ -6,6 +6,9 @@
 dataset_type = 'DISFADataset'
 data_root = 'data/DISFA'
 fold = 1
+# JAA-Net's published parts (mmfer/datasets/protocols.py);
+# tools/misc/run_folds.py runs the three folds, mean +- std
+fold_protocol = dict(type='SubjectKFold', parts='disfa', num_folds=3)
 img_size = 224
 
 train_pipeline = [

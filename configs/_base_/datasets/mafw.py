@@ -2,8 +2,9 @@
 # as dfew.py: 16 face frames from clips_faces/ (extract_face_frames.py)
 # + the 512x128 fbank of clips_wav/<id>.wav. 21 MAFW clips have no audio:
 # they get a zero fbank and has_audio=False in the data sample. One fold
-# at a time (`dataset.fold`, or tools/misc/run_dfer_folds.py); the test
-# split of the fold is also the validation split.
+# at a time (`dataset.fold`, or tools/misc/run_folds.py for the 5 official
+# folds, `fold_protocol` inherited from dfew.py); the test split of the fold
+# is also the validation split.
 _base_ = ['./dfew.py']
 
 dataset_type = 'MAFWDataset'

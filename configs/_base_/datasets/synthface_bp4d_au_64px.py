@@ -2,7 +2,9 @@
 # at 64 x 64: 6 subjects (2 per protocol part, so every fold has train and
 # test subjects) x 8 tasks x 12 frames, rendered on first use (~10 s) into
 # data/synthface_bp4d_64 and cached. Same dataset class and folds as the real
-# BP4D config; a CPU stand-in for configs/_base_/datasets/bp4d_au.py.
+# BP4D config (fold_protocol inherited: the 3 published parts, which the
+# SynthFace subject ids follow); a CPU stand-in for
+# configs/_base_/datasets/bp4d_au.py.
 _base_ = ['./bp4d_au.py']
 
 data_root = 'data/synthface_bp4d_64'

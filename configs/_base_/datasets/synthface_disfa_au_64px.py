@@ -2,7 +2,7 @@
 # img/SN001/{t}.png frames, ActionUnit_Labels) at 64 x 64: 6 subjects (2 per
 # protocol part) x 48 frames, rendered on first use into
 # data/synthface_disfa_64 and cached. A CPU stand-in for
-# configs/_base_/datasets/disfa_au.py.
+# configs/_base_/datasets/disfa_au.py (same 3-fold fold_protocol, inherited).
 _base_ = ['./disfa_au.py']
 
 data_root = 'data/synthface_disfa_64'

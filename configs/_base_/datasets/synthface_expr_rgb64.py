@@ -4,6 +4,11 @@
 dataset_type = 'SynthFaceDataset'
 data_root = 'data/synthface_quickstart'
 auto_generate = dict(subjects=12, samples=120, seed=0, size=64)
+# tools/misc/run_folds.py: seeded subject-exclusive 3-fold over all 12
+# subjects (split='all'); a single run uses the fixed train/val split below
+fold_protocol = dict(
+    type='RandomSubjectKFold', num_folds=3, seed=0,
+    overrides=dict(split='all'))
 
 train_pipeline = [
     dict(type='LoadFaceModalities', modalities=('rgb', )),

@@ -1,0 +1,401 @@
+"""Run a config on every fold of its protocol; report mean +- std over folds.
+
+::
+
+    python tools/misc/run_folds.py CONFIG [--folds 1 2 ...] [--resume]
+        [--work-dir-root DIR] [--eval {test,val}] [train args ...]
+
+The folds come from the config's ``fold_protocol``
+(:mod:`mmfer.datasets.protocols`: published subject parts, official split
+files, seeded random subjects, leave-one-dataset-out); a config that
+declares none gets what its training dataset's ``fold`` argument supports
+(BP4D / DISFA: the 3 published folds; DFEW / MAFW: the 5 official ones),
+or a clear error.
+
+Folds run one after the other *in this process*, each with its own
+mmengine ``Runner`` built as ``tools/train.py`` builds it (the same train
+arguments: ``--cfg-options``, ``--amp``, ``--no-validate``,
+``--auto-scale-lr``, ``--trust-checkpoint``, ``--launcher``), in
+``ROOT/fold_<k>`` (ROOT defaults to ``work_dirs/<config name>_folds``).
+After training, the final model is evaluated on the fold's test split
+(``runner.test()``; ``--eval val`` uses ``runner.val()``), and the
+returned metrics are saved in ``ROOT/fold_<k>/fold_result.json`` together
+with the fold's train / test units (subjects, files or datasets).
+
+At the end the tool prints, and writes to ``ROOT/folds_summary.json`` and
+``ROOT/folds_summary.md``, every metric per fold and its mean +- std over
+the folds, where std is the *sample* standard deviation (``ddof=1``, NaN
+for a single fold). A NaN metric of a fold (e.g. the F1 of an AU without
+positives in that fold) is left out of that metric's mean and std; the
+summary records how many folds each one averages.
+
+``--resume``: finished folds (``fold_result.json`` present) are not run
+again, and an interrupted fold resumes from its last checkpoint. Without
+``--resume`` a fold directory that already holds a run is an error (so a
+finished run is never overwritten by accident).
+
+Distributed: with ``--launcher pytorch`` under torchrun (or
+``tools/dist_train.sh``-style launchers) the process group is created once
+(gloo on CPU-only machines, see :mod:`mmfer.utils.dist`), every rank runs
+the same folds (rank 0 decides which ones are finished and broadcasts it),
+and only rank 0 writes ``fold_result.json`` and the summaries. The work
+directory must be on a file system all ranks share.
+
+Examples::
+
+    # the three BP4D folds of MCM (Table 3)
+    python tools/misc/run_folds.py configs/mcm/vit-b_bp4d_rgbd.py
+    # the five DFEW folds of MMA-DFER, two GPUs
+    torchrun --nproc_per_node 2 tools/misc/run_folds.py --launcher pytorch \\
+        configs/mma_dfer/mma-dfer_vit-b-p16_mae-face-audiomae_25e_dfew-224px.py
+"""
+import argparse
+import copy
+import gc
+import importlib.util
+import json
+import math
+import os
+import os.path as osp
+import time
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.config import Config, DictAction
+
+TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+PREFIX = '[run_folds]'
+STD_TYPE = 'sample standard deviation over folds (ddof=1)'
+
+
+def _train_tool():
+    """``tools/train.py`` as a module (its ``merge_args``)."""
+    spec = importlib.util.spec_from_file_location(
+        'mmfer_tools_train', osp.join(TOOLS, 'train.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description='Train and test a config on every fold of its '
+        'cross-validation protocol; report mean +- std over folds.')
+    p.add_argument('config', help='train config file path')
+    p.add_argument('--folds', type=int, nargs='+', default=None,
+                   help='folds to run (1-based); default: all folds of '
+                   'the protocol')
+    p.add_argument('--resume', action='store_true',
+                   help='skip finished folds and resume an interrupted '
+                   'fold from its last checkpoint')
+    p.add_argument('--work-dir-root', default=None,
+                   help='fold k goes to ROOT/fold_<k>; default: '
+                   'work_dirs/<config name>_folds')
+    p.add_argument('--work-dir', default=None, help=argparse.SUPPRESS)
+    p.add_argument('--eval', dest='eval_split', choices=['test', 'val'],
+                   default='test',
+                   help="which loader evaluates each fold's final model "
+                   "(default: test)")
+    # the arguments of tools/train.py (same meaning)
+    p.add_argument('--amp', action='store_true',
+                   help='automatic mixed precision (see tools/train.py)')
+    p.add_argument('--no-validate', action='store_true',
+                   help='no validation during training')
+    p.add_argument('--auto-scale-lr', action='store_true',
+                   help='scale the lr by the actual batch size')
+    p.add_argument('--trust-checkpoint', action='store_true',
+                   help='allow full-pickle checkpoint loading (trusted '
+                   'files only)')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override settings of the config, key=value')
+    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                   default='none', help='job launcher')
+    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = p.parse_args(argv)
+    if args.work_dir is not None:
+        p.error('run_folds.py writes fold k to ROOT/fold_<k>: use '
+                '--work-dir-root ROOT instead of --work-dir.')
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+# ----------------------------------------------------------------------
+# Config of one fold
+# ----------------------------------------------------------------------
+def load_config(args) -> Config:
+    """The config with the train arguments merged (as tools/train.py)."""
+    cfg = Config.fromfile(args.config)
+    train_args = argparse.Namespace(
+        config=args.config, work_dir=None, resume=None, amp=args.amp,
+        no_validate=args.no_validate, auto_scale_lr=args.auto_scale_lr,
+        cfg_options=args.cfg_options)
+    return _train_tool().merge_args(cfg, train_args)
+
+
+def work_root(args) -> str:
+    if args.work_dir_root:
+        return osp.abspath(args.work_dir_root)
+    name = osp.splitext(osp.basename(args.config))[0]
+    return osp.abspath(osp.join('work_dirs', f'{name}_folds'))
+
+
+def fold_state(work_dir: str) -> str:
+    """``'done'`` (fold_result.json), ``'partial'`` (a checkpoint to
+    resume from) or ``'new'``."""
+    if osp.isfile(osp.join(work_dir, 'fold_result.json')):
+        return 'done'
+    last = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(last):
+        with open(last) as f:
+            ckpt = f.read().strip()
+        if not osp.isabs(ckpt):
+            ckpt = osp.join(work_dir, ckpt)
+        if osp.isfile(ckpt):
+            return 'partial'
+    return 'new'
+
+
+def fold_config(cfg: Config, protocol, fold: int, work_dir: str,
+                resume: bool, launcher: str, cpu_group: bool):
+    """A copy of ``cfg`` that trains / tests ``fold`` in ``work_dir``.
+
+    Returns:
+        tuple: the config and the :class:`~mmfer.datasets.protocols.Fold`.
+    """
+    cfg = copy.deepcopy(cfg)
+    units = protocol.apply(cfg, fold)
+    cfg.work_dir = work_dir
+    name = osp.splitext(osp.basename(cfg.filename or 'config'))[0]
+    # one mmengine logger / visualizer / scope instance per fold
+    cfg.experiment_name = f'{name}_fold_{fold}'
+    if resume:
+        cfg.resume = True
+        cfg.load_from = None  # the latest checkpoint of work_dir
+    cfg.launcher = launcher
+    if cpu_group:  # as mmfer.utils.setup_distributed does for tools/train.py
+        from mmfer.utils import cpu_ddp_wrapper_cfg
+        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+        cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+        if not cfg.get('model_wrapper_cfg'):
+            cfg.model_wrapper_cfg = cpu_ddp_wrapper_cfg()
+    return cfg, units
+
+
+# ----------------------------------------------------------------------
+# Running
+# ----------------------------------------------------------------------
+def init_distributed(launcher: str, cfg: Config) -> bool:
+    """Create the process group once for all folds.
+
+    Returns:
+        bool: whether it is a CPU (gloo) group made by mmfer, whose runs
+        need the CPU DDP wrapper.
+    """
+    if launcher == 'none':
+        return False
+    from mmengine.dist import init_dist, is_distributed
+
+    from mmfer.utils import init_cpu_distributed
+    if is_distributed():
+        import torch
+        return not torch.cuda.is_available()
+    if init_cpu_distributed(launcher):
+        return True
+    init_dist(launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
+    return False
+
+
+def _from_rank0(obj):
+    """``obj`` of rank 0 on every rank (itself when not distributed)."""
+    from mmengine.dist import broadcast_object_list, is_distributed
+    if not is_distributed():
+        return obj
+    box = [obj]
+    broadcast_object_list(box, src=0)
+    return box[0]
+
+
+def _is_main() -> bool:
+    from mmengine.dist import is_main_process
+    return is_main_process()
+
+
+def log(msg: str) -> None:
+    if _is_main():
+        print(f'{PREFIX} {msg}', flush=True)
+
+
+def scalar_metrics(metrics: dict) -> Dict[str, float]:
+    """The scalar entries of a metrics dict, as floats (others dropped)."""
+    out = {}
+    for k, v in (metrics or {}).items():
+        if hasattr(v, 'detach'):
+            v = v.detach().cpu().numpy()
+        arr = np.asarray(v)
+        if arr.ndim == 0 and np.issubdtype(arr.dtype, np.number):
+            out[k] = float(arr)
+    return out
+
+
+def run_fold(cfg: Config, eval_split: str) -> dict:
+    """Train one fold, evaluate its final model; returns metrics and the
+    number of evaluated samples."""
+    from mmengine.runner import Runner
+    loader = f'{eval_split}_dataloader'
+    if cfg.get(loader) is None:
+        raise KeyError(f'{cfg.filename}: --eval {eval_split} needs a '
+                       f'{loader} (and {eval_split}_cfg / '
+                       f'{eval_split}_evaluator) to evaluate each fold on.')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    metrics = runner.test() if eval_split == 'test' else runner.val()
+    dataloader = (runner.test_dataloader if eval_split == 'test' else
+                  runner.val_dataloader)
+    result = dict(metrics=scalar_metrics(metrics),
+                  num_eval_samples=len(dataloader.dataset))
+    del runner, dataloader
+    gc.collect()
+    return result
+
+
+# ----------------------------------------------------------------------
+# Summary
+# ----------------------------------------------------------------------
+def summarize(per_fold: Dict[int, Dict[str, float]]) -> dict:
+    """Mean and sample std (ddof=1) over folds of every metric.
+
+    Args:
+        per_fold (dict): fold -> {metric: value}.
+
+    Returns:
+        dict: ``mean``, ``std`` and ``num_folds`` (folds with a finite
+        value), each ``{metric: ...}`` in the metric order of the first
+        fold (metrics missing in some folds come last).
+    """
+    keys: List[str] = []
+    for m in per_fold.values():
+        keys += [k for k in m if k not in keys]
+    mean, std, count = {}, {}, {}
+    for key in keys:
+        vals = np.asarray([m[key] for m in per_fold.values()
+                           if key in m and math.isfinite(m[key])], float)
+        count[key] = int(vals.size)
+        mean[key] = float(vals.mean()) if vals.size else float('nan')
+        std[key] = float(vals.std(ddof=1)) if vals.size > 1 else float(
+            'nan')
+    return dict(mean=mean, std=std, num_folds=count)
+
+
+def _display_names(keys: Sequence[str]) -> List[str]:
+    """Drop a prefix (``au/``, ``expr/``) that every key shares."""
+    heads = {k.split('/', 1)[0] for k in keys if '/' in k}
+    if len(heads) == 1 and all('/' in k for k in keys):
+        return [k.split('/', 1)[1] for k in keys]
+    return list(keys)
+
+
+def _fmt(v: float) -> str:
+    return 'nan' if not math.isfinite(v) else f'{v:.2f}'
+
+
+def format_table(per_fold: Dict[int, Dict[str, float]],
+                 summary: dict) -> str:
+    """Markdown table: one row per fold, then ``mean ± std``."""
+    keys = list(summary['mean'])
+    head = '| fold | ' + ' | '.join(_display_names(keys)) + ' |'
+    rows = [head, '|' + '---|' * (len(keys) + 1)]
+    for fold, m in per_fold.items():
+        rows.append(f'| {fold} | ' + ' | '.join(
+            _fmt(m.get(k, float('nan'))) for k in keys) + ' |')
+    rows.append('| mean ± std | ' + ' | '.join(
+        f'{_fmt(summary["mean"][k])} ± {_fmt(summary["std"][k])}'
+        for k in keys) + ' |')
+    return '\n'.join(rows)
+
+
+def write_summary(root: str, out: dict, table: str) -> None:
+    os.makedirs(root, exist_ok=True)
+    with open(osp.join(root, 'folds_summary.json'), 'w') as f:
+        json.dump(out, f, indent=1)
+    folds = ', '.join(str(k) for k in out['folds'])
+    with open(osp.join(root, 'folds_summary.md'), 'w') as f:
+        f.write(f'# {out["config"]}\n\nProtocol: `{out["protocol"]}`; '
+                f'folds {folds}; metrics of the final model on each fold\'s '
+                f'{out["eval"]} split. std: {STD_TYPE}.\n\n{table}\n')
+
+
+# ----------------------------------------------------------------------
+def main(argv: Optional[Sequence[str]] = None) -> dict:
+    """Run the folds; returns the summary (also written to ROOT)."""
+    from mmfer.datasets.protocols import build_protocol
+    from mmfer.utils import register_all_modules, set_trust_all
+
+    args = parse_args(argv)
+    register_all_modules(init_default_scope=False)
+    if args.trust_checkpoint:
+        set_trust_all(True)
+    cfg = load_config(args)
+    protocol = build_protocol(cfg, args.config)
+    folds = args.folds or protocol.folds
+    for k in folds:
+        protocol.check_fold(k)
+    cpu_group = init_distributed(args.launcher, cfg)
+    protocol.prepare(cfg)
+    root = work_root(args)
+    log(f'{args.config}: {protocol}, folds {folds}, work dirs '
+        f'{root}/fold_<k>')
+
+    per_fold: Dict[int, Dict[str, float]] = {}
+    for i, fold in enumerate(folds, 1):
+        wd = osp.join(root, f'fold_{fold}')
+        state = _from_rank0(fold_state(wd))
+        tag = f'fold {fold} ({i}/{len(folds)})'
+        if state != 'new' and not args.resume:
+            what = 'finished' if state == 'done' else 'partial'
+            raise FileExistsError(
+                f'{wd} already holds a {what} fold run; pass --resume to '
+                'skip finished folds and continue interrupted ones, or choose '
+                'another --work-dir-root.')
+        if state == 'done':
+            with open(osp.join(wd, 'fold_result.json')) as f:
+                result = json.load(f)
+            log(f'{tag}: finished before, skipped (read '
+                f'{osp.join(wd, "fold_result.json")})')
+        else:
+            fcfg, units = fold_config(cfg, protocol, fold, wd,
+                                      state == 'partial', args.launcher,
+                                      cpu_group)
+            log(f'{tag}: {"resuming" if state == "partial" else "training"}'
+                f' in {wd}; test {units.unit}s ({len(units.test)}): '
+                f'{", ".join(units.test[:12])}'
+                f'{" ..." if len(units.test) > 12 else ""}')
+            start = time.time()
+            result = run_fold(fcfg, args.eval_split)
+            result.update(fold=fold, eval=args.eval_split,
+                          seconds=round(time.time() - start, 1),
+                          config=args.config, units=units.to_dict())
+            if _is_main():
+                with open(osp.join(wd, 'fold_result.json'), 'w') as f:
+                    json.dump(result, f, indent=1)
+            log(f'{tag}: done in {result["seconds"]:.1f} s')
+        per_fold[fold] = result['metrics']
+        log(f'{tag}: ' + ', '.join(f'{k}={_fmt(v)}'
+                                   for k, v in result['metrics'].items()))
+
+    summary = summarize(per_fold)
+    table = format_table(per_fold, summary)
+    out = dict(config=args.config, protocol=repr(protocol),
+               eval=args.eval_split, std_type=STD_TYPE,
+               folds={str(k): v for k, v in per_fold.items()}, **summary)
+    if _is_main():
+        print(table, flush=True)
+        print(f'{PREFIX} mean ± std over {len(per_fold)} fold(s); std: '
+              f'{STD_TYPE}', flush=True)
+        write_summary(root, out, table)
+        log(f'wrote {osp.join(root, "folds_summary.json")} and .md')
+    return out
+
+
+if __name__ == '__main__':
+    main()
