@@ -31,11 +31,23 @@ class PromptedViT(BaseModule):
     learnable prompts (init ``randn * D^-0.5``) are appended after the patch
     tokens once, at the input, and the position embedding has ``1 + N + M``
     rows, all trainable. Progressive prompts (Sec. 3.2, Eq. (1)) are
-    ``S = len(progressive_blocks)`` sets of ``M / S`` tokens; set ``k`` is
-    *added* to prompt tokens ``[k M/S, (k+1) M/S)`` after block
+    ``S = len(progressive_blocks)`` sets of ``m = M^l`` tokens; set ``k`` is
+    *added* to prompt tokens ``[o_k, o_k + m)`` after block
     ``progressive_blocks[k]``::
 
-        P[k M/S:(k+1) M/S] = P[k M/S:(k+1) M/S] + P^k            # Eq. (1)
+        P[o_k:o_k + m] = P[o_k:o_k + m] + P^k                     # Eq. (1)
+
+    with ``o_k = k m``. Eq. (1) sets ``m = M / S`` (the default, e.g. the
+    paper's model: M = 6, S = 2 sets of 3 after blocks 0 and 6). Table 7
+    varies S (12, 6, 4, 2 sets: every 1st, 2nd, 3rd, 6th block), where
+    ``M / S`` is no integer for M = 6 and S = 12 or 4. ``prompts_per_set``
+    fixes ``m`` instead:
+
+    - ``num_prompts=None``: ``M = m S`` (each set updates its own tokens;
+      the official code's layout, ``n_progr`` tokens per set, M = 3 S);
+    - ``num_prompts=M``, a multiple of ``m``: M stays fixed and the sets
+      cycle over the M tokens, ``o_k = (k m) mod M`` (equals Eq. (1) when
+      ``M = m S``).
 
     The transformer blocks, patch embedding, cls token and final norm are
     mmpretrain's :class:`~mmpretrain.models.backbones.VisionTransformer`
@@ -62,12 +74,21 @@ class PromptedViT(BaseModule):
         in_channels (int): 3 for faces, 1 for fbanks. Defaults to 3.
         drop_path_rate (float): stochastic depth of the blocks (linear
             over depth, as timm/mmpretrain). Defaults to 0.1.
-        num_prompts (int): ``M``; 0 disables prompts. Defaults to 6.
+        num_prompts (int, optional): ``M``; 0 disables prompts; None
+            (only with ``prompts_per_set``) makes it
+            ``prompts_per_set * len(progressive_blocks)``. Defaults to 6.
         progressive_blocks (Sequence[int]): blocks after which the sets of
             progressive prompts are added; ``()`` disables them. Defaults
             to ``(0, 6)`` (2 sets of 3 tokens for ``M = 6``).
+        prompts_per_set (int, optional): tokens per progressive set ``m``;
+            None: ``M / S`` (Eq. (1)). See above. Defaults to None.
         frozen (bool): freeze the pre-trained parts (everything except the
             position embedding and the prompts). Defaults to True.
+        trainable_pos_embed (bool): with ``frozen=True``, keep the position
+            embedding trainable (Sec. 4.2: it is interpolated to the new
+            grid and tuned). False freezes it too, e.g. for MMA-DFER's
+            Table 5 single-modality rows (only the classifier is trained).
+            Defaults to True.
         pretrained (str, optional): an mmfer encoder checkpoint (from
             ``tools/model_converters/``) loaded by :meth:`init_weights`.
         pretrained_hint (str): how to produce ``pretrained``, shown when
@@ -97,9 +118,11 @@ class PromptedViT(BaseModule):
                  patch_size: int = 16,
                  in_channels: int = 3,
                  drop_path_rate: float = 0.1,
-                 num_prompts: int = 6,
+                 num_prompts: Optional[int] = 6,
                  progressive_blocks: Sequence[int] = (0, 6),
+                 prompts_per_set: Optional[int] = None,
                  frozen: bool = True,
+                 trainable_pos_embed: bool = True,
                  pretrained: Optional[str] = None,
                  pretrained_hint: str = '',
                  pretrained_prefix: str = '',
@@ -138,23 +161,14 @@ class PromptedViT(BaseModule):
         self.ln1 = vit.ln1
 
         progressive_blocks = tuple(int(b) for b in progressive_blocks)
-        if num_prompts < 0:
-            raise ValueError(f'num_prompts must be >= 0, got {num_prompts}')
-        if progressive_blocks:
-            if num_prompts == 0 or num_prompts % len(progressive_blocks):
-                raise ValueError(
-                    f'num_prompts={num_prompts} must be a positive multiple '
-                    f'of the number of progressive sets '
-                    f'(progressive_blocks={progressive_blocks}); use '
-                    'progressive_blocks=() to disable progressive prompts.')
-            bad = [b for b in progressive_blocks
-                   if not 0 <= b < self.num_layers]
-            if bad or len(set(progressive_blocks)) != len(progressive_blocks):
-                raise ValueError(
-                    f'progressive_blocks={progressive_blocks} must be '
-                    f'distinct block indices in [0, {self.num_layers}).')
+        num_prompts, per_set = self._prompt_layout(
+            num_prompts, progressive_blocks, prompts_per_set)
         self.num_prompts = num_prompts
         self.progressive_blocks = progressive_blocks
+        # first prompt token o_k updated by progressive set k (Eq. (1))
+        self.progressive_offsets = tuple(
+            (k * per_set) % num_prompts
+            for k in range(len(progressive_blocks)))
         self.num_patches = self.patch_resolution[0] * self.patch_resolution[1]
         self.num_tokens = 1 + self.num_patches + num_prompts
 
@@ -169,7 +183,6 @@ class PromptedViT(BaseModule):
                 torch.randn(num_prompts, D) * D**-0.5)
         else:
             self.register_parameter('prompts', None)
-        per_set = num_prompts // max(len(progressive_blocks), 1)
         self.progressive_prompts = nn.ParameterList([
             nn.Parameter(torch.randn(per_set, D) * D**-0.5)
             for _ in progressive_blocks
@@ -179,16 +192,66 @@ class PromptedViT(BaseModule):
         self.pretrained_prefix = pretrained_prefix
         self._register_load_state_dict_pre_hook(self._prepare_pos_embed)
         self.frozen = frozen
+        self.trainable_pos_embed = trainable_pos_embed
         if frozen:
             self.freeze_pretrained()
+
+    def _prompt_layout(self, num_prompts: Optional[int],
+                       blocks: Tuple[int, ...],
+                       per_set: Optional[int]) -> Tuple[int, int]:
+        """Validate the prompt options; returns ``(M, m)``."""
+        S = len(blocks)
+        if per_set is not None and (per_set < 1 or not S):
+            raise ValueError(
+                f'prompts_per_set={per_set} needs a positive value and '
+                'progressive_blocks; use prompts_per_set=None without '
+                'progressive prompts.')
+        if num_prompts is None:
+            if per_set is None:
+                raise ValueError('num_prompts=None needs prompts_per_set '
+                                 '(then M = prompts_per_set * number of '
+                                 'progressive sets).')
+            num_prompts = per_set * S
+        if num_prompts < 0:
+            raise ValueError(f'num_prompts must be >= 0, got {num_prompts}')
+        if S:
+            bad = [b for b in blocks if not 0 <= b < self.num_layers]
+            if bad or len(set(blocks)) != S:
+                raise ValueError(
+                    f'progressive_blocks={blocks} must be distinct block '
+                    f'indices in [0, {self.num_layers}).')
+            if per_set is None and (num_prompts == 0 or num_prompts % S):
+                raise ValueError(
+                    f'num_prompts={num_prompts} must be a positive multiple '
+                    f'of the number of progressive sets '
+                    f'(progressive_blocks={blocks}) for Eq. (1) '
+                    '(M / S tokens per set); set prompts_per_set to fix the '
+                    'tokens per set instead (e.g. Table 7: '
+                    'prompts_per_set=3, num_prompts=None), or use '
+                    'progressive_blocks=() to disable progressive prompts.')
+            if per_set is not None and (num_prompts < per_set
+                                        or num_prompts % per_set):
+                raise ValueError(
+                    f'num_prompts={num_prompts} must be a positive multiple '
+                    f'of prompts_per_set={per_set} (the sets cycle over the '
+                    'M prompt tokens); num_prompts=None gives each set its '
+                    'own tokens.')
+            if per_set is None:
+                per_set = num_prompts // S  # Eq. (1): M^l = M / L
+        else:
+            per_set = 0
+        return num_prompts, per_set
 
     # ------------------------------------------------------------------
     # freezing and weights
     # ------------------------------------------------------------------
     def freeze_pretrained(self) -> None:
-        """Freeze patch embedding, cls token, blocks and final norm."""
+        """Freeze patch embedding, cls token, blocks and final norm (and
+        the position embedding unless ``trainable_pos_embed``)."""
+        prefixes = PRETRAINED_PREFIXES + (
+            () if self.trainable_pos_embed else ('pos_embed', ))
         for name, param in self.named_parameters():
-            if name.startswith(PRETRAINED_PREFIXES):
+            if name.startswith(prefixes):
                 param.requires_grad = False
 
     def init_weights(self) -> None:
@@ -308,7 +371,7 @@ class PromptedViT(BaseModule):
             return x
         k = self.progressive_blocks.index(i)
         m = self.progressive_prompts[k].shape[0]
-        start = 1 + self.num_patches + k * m
+        start = 1 + self.num_patches + self.progressive_offsets[k]
         return torch.cat([
             x[:, :start], x[:, start:start + m] + self.progressive_prompts[k],
             x[:, start + m:]

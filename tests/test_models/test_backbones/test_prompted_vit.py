@@ -105,6 +105,81 @@ def test_bad_arguments():
         tiny().embed(torch.rand(1, 3, 48, 48))
 
 
+def _updated_tokens(enc, i):
+    """Token indices that add_progressive_prompts(i) changes."""
+    x = torch.zeros(1, enc.num_tokens, 16)
+    y = enc.add_progressive_prompts(i, x)
+    return (y != x).any(dim=(0, 2)).nonzero().flatten().tolist()
+
+
+@pytest.mark.parametrize('every', [1, 2, 3, 6])
+def test_table7_own_tokens_per_set(every):
+    """Table 7, 12 / 6 / 4 / 2 sets (every 1st/2nd/3rd/6th block) of 3
+    tokens, each set its own tokens: M = 3 S (the official layout)."""
+    blocks = tuple(range(0, 12, every))
+    S = len(blocks)
+    enc = tiny(num_prompts=None, prompts_per_set=3, progressive_blocks=blocks)
+    assert enc.num_prompts == 3 * S
+    assert enc.prompts.shape == (3 * S, 16)
+    assert [p.shape for p in enc.progressive_prompts] == [(3, 16)] * S
+    assert enc.num_tokens == 1 + 16 + 3 * S
+    for i in range(12):
+        if i in blocks:
+            k = blocks.index(i)
+            assert _updated_tokens(enc, i) == list(range(17 + 3 * k,
+                                                         20 + 3 * k))
+        else:
+            assert _updated_tokens(enc, i) == []
+    assert enc(torch.rand(2, 3, 32, 32)).shape == (2, 16)
+
+
+@pytest.mark.parametrize('every', [1, 3])
+def test_table7_fixed_six_prompts_sets_cycle(every):
+    """Table 7 with M = 6 kept: 12 or 4 sets of 3 tokens alternate between
+    prompt tokens 0-2 and 3-5 (M / S is no integer there)."""
+    blocks = tuple(range(0, 12, every))
+    with pytest.raises(ValueError, match='prompts_per_set'):
+        tiny(num_prompts=6, progressive_blocks=blocks)  # Eq. (1): 6 / S
+    enc = tiny(num_prompts=6, prompts_per_set=3, progressive_blocks=blocks)
+    assert enc.num_tokens == 1 + 16 + 6
+    assert len(enc.progressive_prompts) == len(blocks)
+    for k, i in enumerate(blocks):
+        start = 17 + 3 * (k % 2)
+        assert _updated_tokens(enc, i) == list(range(start, start + 3))
+    assert enc(torch.rand(1, 3, 32, 32)).shape == (1, 16)
+
+
+def test_prompts_per_set_equals_eq1_when_it_divides():
+    torch.manual_seed(0)
+    a = tiny()
+    torch.manual_seed(0)
+    b = tiny(prompts_per_set=3)
+    assert a.progressive_offsets == b.progressive_offsets == (0, 3)
+    img = torch.rand(1, 3, 32, 32)
+    torch.testing.assert_close(a(img), b(img))
+
+
+def test_bad_prompt_layouts():
+    with pytest.raises(ValueError, match='needs prompts_per_set'):
+        tiny(num_prompts=None)
+    with pytest.raises(ValueError, match='multiple of prompts_per_set'):
+        tiny(num_prompts=4, prompts_per_set=3)
+    with pytest.raises(ValueError, match='positive value'):
+        tiny(prompts_per_set=0)
+    with pytest.raises(ValueError, match='positive value'):
+        tiny(prompts_per_set=3, progressive_blocks=())
+
+
+def test_frozen_pos_embed():
+    enc = tiny(num_prompts=0, progressive_blocks=(),
+               trainable_pos_embed=False)
+    assert not any(p.requires_grad for p in enc.parameters())
+    enc = tiny(trainable_pos_embed=False)
+    trainable = {n for n, p in enc.named_parameters() if p.requires_grad}
+    assert trainable == {'prompts', 'progressive_prompts.0',
+                         'progressive_prompts.1'}
+
+
 def test_frozen_parameters():
     enc = tiny()
     trainable = {n for n, p in enc.named_parameters() if p.requires_grad}
