@@ -3,6 +3,9 @@ from .channel_mixing import ChannelMixing
 from .formatting import PackFERInputs, to_chw_tensor
 from .loading import (LoadFaceModalities, depth_png_to_uint8, read_image_file,
                       thermal_png_to_uint8)
+from .parsing import (CELEBAMASK_HQ_CLASSES, CELEBAMASK_HQ_PARTS,
+                      LoadParsingMap, parsing_flip_pairs)
+from .processing import RandomResizedCrop
 from .video import (FormatClip, LoadFrames, SampleSegmentFrames, list_frames,
                     segment_indices)
 
@@ -15,3 +18,7 @@ __all__ += [
     'LoadFrames', 'FormatClip', 'segment_indices', 'list_frames'
 ]
 __all__ += ['ChannelMixing']
+__all__ += [
+    'LoadParsingMap', 'parsing_flip_pairs', 'CELEBAMASK_HQ_PARTS',
+    'CELEBAMASK_HQ_CLASSES', 'RandomResizedCrop'
+]
