@@ -1,10 +1,11 @@
 from .fusion_baselines import AddFusion, MULTConcatFusion, MULTFusion
 from .fusion_bottleneck import FusionBottleneck
 from .multimodal_mae_decoders import MultiModalMAEDecoders
+from .temporal_adaptor import IntermediateTemporalAdaptor
 from .temporal_transformer import MultimodalTemporalTransformer
 
 __all__ = [
     'FusionBottleneck', 'AddFusion', 'MULTFusion', 'MULTConcatFusion',
-    'MultimodalTemporalTransformer'
+    'MultimodalTemporalTransformer', 'IntermediateTemporalAdaptor'
 ]
 __all__ += ['MultiModalMAEDecoders']

@@ -43,10 +43,19 @@ class MMADFER(BaseModel):
     Trainable: prompts, position embeddings (encoders with ``frozen=True``),
     fusion modules, joint projection, temporal transformer and head.
 
+    Ablations: ``temporal_adaptor`` adds an intermediate temporal adaptor
+    on the video stream after the fusion of every block (Table 2, "ITA");
+    a single encoder (the other None, and ``fusion=None``) gives the
+    single-modality models of Table 5: video only is
+    ``joint_proj(cls_img)`` (B, T, joint_dims), then ``temporal`` or the
+    mean over T; audio only is ``joint_proj(cls_audio)`` (B, joint_dims)
+    (no frame axis: ``temporal=None``).
+
     Args:
-        image_encoder (dict | nn.Module): a :class:`PromptedViT` for faces.
-        audio_encoder (dict | nn.Module): a :class:`PromptedViT` for fbanks,
-            with the same depth.
+        image_encoder (dict | nn.Module, optional): a :class:`PromptedViT`
+            for faces; None for an audio-only model.
+        audio_encoder (dict | nn.Module, optional): a :class:`PromptedViT`
+            for fbanks, with the same depth; None for a video-only model.
         head (dict | nn.Module): an mmpretrain classification head on the
             joint feature, e.g. ``mmpretrain.LinearClsHead``.
         fusion (dict, optional): the fusion module config, built once per
@@ -55,6 +64,12 @@ class MMADFER(BaseModel):
         temporal (dict | nn.Module, optional): the temporal module on
             (B, T, joint_dims); None averages over T. Defaults to
             :class:`MultimodalTemporalTransformer`.
+        temporal_adaptor (dict, optional): a module on the video tokens
+            (B, T, L_v, D), built once per block (``in_channels`` defaults
+            to the image encoder's width), e.g.
+            :class:`IntermediateTemporalAdaptor`; applied after the fusion
+            of each block, before its progressive prompts. Defaults to
+            None.
         joint_dims (int): width of the joint projection. Defaults to 512.
         video_key (str): input name of the clip. Defaults to ``'video'``.
         audio_key (str): input name of the fbank. Defaults to ``'audio'``.
@@ -91,13 +106,14 @@ class MMADFER(BaseModel):
     """
 
     def __init__(self,
-                 image_encoder: Union[dict, nn.Module],
-                 audio_encoder: Union[dict, nn.Module],
+                 image_encoder: Optional[Union[dict, nn.Module]],
+                 audio_encoder: Optional[Union[dict, nn.Module]],
                  head: Union[dict, nn.Module],
                  fusion: Optional[dict] = dict(
                      type='FusionBottleneck', latent_dims=128),
                  temporal: Optional[Union[dict, nn.Module]] = dict(
                      type='MultimodalTemporalTransformer'),
+                 temporal_adaptor: Optional[dict] = None,
                  joint_dims: int = 512,
                  video_key: str = 'video',
                  audio_key: str = 'audio',
@@ -109,20 +125,37 @@ class MMADFER(BaseModel):
             init_cfg=init_cfg,
             data_preprocessor=build_data_preprocessor(
                 data_preprocessor, default=DEFAULT_PREPROCESSOR))
+        if image_encoder is None and audio_encoder is None:
+            raise ValueError('MMADFER needs an image_encoder, an '
+                             'audio_encoder or both.')
         self.image_encoder = build_module(image_encoder)
         self.audio_encoder = build_module(audio_encoder)
-        if self.image_encoder.num_layers != self.audio_encoder.num_layers:
+        encoders = self.encoders
+        if len(encoders) == 2:
+            if self.image_encoder.num_layers != \
+                    self.audio_encoder.num_layers:
+                raise ValueError(
+                    'The image and audio encoders must have the same depth '
+                    'to be fused block by block; got '
+                    f'{self.image_encoder.num_layers} and '
+                    f'{self.audio_encoder.num_layers}.')
+            d_img = self.image_encoder.embed_dims
+            d_aud = self.audio_encoder.embed_dims
+            if d_img != d_aud:
+                raise ValueError(
+                    f'The joint step adds the image ({d_img}) and audio '
+                    f'({d_aud}) cls tokens; their widths must match.')
+        elif fusion is not None:
             raise ValueError(
-                'The image and audio encoders must have the same depth to be '
-                f'fused block by block; got {self.image_encoder.num_layers} '
-                f'and {self.audio_encoder.num_layers}.')
-        d_img = self.image_encoder.embed_dims
-        d_aud = self.audio_encoder.embed_dims
-        if d_img != d_aud:
+                'fusion joins two encoders; a single-modality model '
+                '(Table 5) needs fusion=None.')
+        self.num_layers = encoders[0].num_layers
+        D = encoders[0].embed_dims
+        if self.image_encoder is None and (temporal is not None
+                                           or temporal_adaptor is not None):
             raise ValueError(
-                f'The joint step adds the image ({d_img}) and audio '
-                f'({d_aud}) cls tokens; their widths must match.')
-        self.num_layers = self.image_encoder.num_layers
+                'An audio-only model has no frame axis: set temporal=None '
+                'and temporal_adaptor=None.')
 
         if fusion is None:
             self.fusions = None
@@ -131,12 +164,24 @@ class MMADFER(BaseModel):
                 raise TypeError('fusion must be a config dict (it is built '
                                 'once per block) or None.')
             fusion = dict(fusion)
-            fusion.setdefault('in_channels', (d_img, d_aud))
+            fusion.setdefault('in_channels', (D, D))
             self.fusions = nn.ModuleList(
                 [MODELS.build(fusion) for _ in range(self.num_layers)])
+        if temporal_adaptor is None:
+            self.temporal_adaptors = None
+        else:
+            if not isinstance(temporal_adaptor, dict):
+                raise TypeError('temporal_adaptor must be a config dict (it '
+                                'is built once per block) or None.')
+            temporal_adaptor = dict(temporal_adaptor)
+            temporal_adaptor.setdefault('in_channels', D)
+            self.temporal_adaptors = nn.ModuleList([
+                MODELS.build(temporal_adaptor)
+                for _ in range(self.num_layers)
+            ])
 
         # Joint adaptation module (Sec. 3.4): a single Linear layer
-        self.joint_proj = nn.Linear(d_img, joint_dims)
+        self.joint_proj = nn.Linear(D, joint_dims)
         if isinstance(temporal, dict):
             temporal = dict(temporal)
             temporal.setdefault('embed_dims', joint_dims)
@@ -151,61 +196,94 @@ class MMADFER(BaseModel):
             raise ValueError('test_cfg.average_clips must be "prob" or '
                              f'"score", got {self.test_cfg["average_clips"]}')
 
+    @property
+    def encoders(self) -> List[nn.Module]:
+        """The encoders present (image first)."""
+        return [e for e in (self.image_encoder, self.audio_encoder)
+                if e is not None]
+
     def train(self, mode: bool = True):
         """Set train mode; with ``frozen_eval`` the frozen encoder modules
         stay in eval mode."""
         super().train(mode)
         if mode and self.frozen_eval:
-            for enc in (self.image_encoder, self.audio_encoder):
+            for enc in self.encoders:
                 for name in ('patch_embed', 'pre_norm', 'layers', 'ln1'):
                     getattr(enc, name).eval()
         return self
 
     def _split_inputs(self, inputs: Dict[str, torch.Tensor]):
-        if not isinstance(inputs, dict) or self.video_key not in inputs or \
-                self.audio_key not in inputs:
+        """(video, audio) of ``inputs``; None for a stream without
+        encoder."""
+        needed = [k for k, enc in ((self.video_key, self.image_encoder),
+                                   (self.audio_key, self.audio_encoder))
+                  if enc is not None]
+        if not isinstance(inputs, dict) or \
+                any(k not in inputs for k in needed):
             got = sorted(inputs) if isinstance(inputs, dict) else \
                 type(inputs).__name__
             raise ValueError(
-                f'MMADFER takes inputs as a dict with "{self.video_key}" '
-                f'(B, T, 3, H, W) and "{self.audio_key}" (B, 1, F, M); got '
-                f'{got}. Pack them with PackFERInputs(input_keys=dict('
-                f'imgs="{self.video_key}", fbank="{self.audio_key}")).')
-        return inputs[self.video_key], inputs[self.audio_key]
+                f'MMADFER takes inputs as a dict with {needed} '
+                f'("{self.video_key}": (B, T, 3, H, W), "{self.audio_key}": '
+                f'(B, 1, F, M)); got {got}. Pack them with PackFERInputs('
+                f'input_keys=dict(imgs="{self.video_key}", '
+                f'fbank="{self.audio_key}")).')
+        video = inputs[self.video_key] \
+            if self.image_encoder is not None else None
+        audio = inputs[self.audio_key] \
+            if self.audio_encoder is not None else None
+        return video, audio
 
-    def extract_feat(self, video: torch.Tensor,
-                     audio: torch.Tensor) -> torch.Tensor:
+    def extract_feat(self, video: Optional[torch.Tensor],
+                     audio: Optional[torch.Tensor]) -> torch.Tensor:
         """Joint clip feature.
 
         Args:
-            video (Tensor): (B, T, 3, H, W) frames.
-            audio (Tensor): (B, 1, F, M) fbank.
+            video (Tensor, optional): (B, T, 3, H, W) frames (None without
+                image encoder).
+            audio (Tensor, optional): (B, 1, F, M) fbank (None without
+                audio encoder).
 
         Returns:
             Tensor: (B, joint_dims) (the temporal cls token, or the mean
             over frames without a temporal module).
         """
-        if video.dim() != 5:
-            raise ValueError(f'video must be (B, T, C, H, W), got '
-                             f'{tuple(video.shape)}')
-        B, T = video.shape[:2]
-        if audio.shape[0] != B:
-            raise ValueError(f'{B} clips but {audio.shape[0]} fbanks.')
-        v = self.image_encoder.embed(video.flatten(0, 1))  # (B*T, Lv, D)
-        a = self.audio_encoder.embed(audio)  # (B, La, D)
-        Lv, D = v.shape[1:]
+        img_enc, aud_enc = self.image_encoder, self.audio_encoder
+        if img_enc is not None:
+            if video is None or video.dim() != 5:
+                shape = None if video is None else tuple(video.shape)
+                raise ValueError(f'video must be (B, T, C, H, W), got {shape}')
+            B, T = video.shape[:2]
+            v = img_enc.embed(video.flatten(0, 1))  # (B*T, Lv, D)
+            Lv, D = v.shape[1:]
+        if aud_enc is not None:
+            if img_enc is not None and audio.shape[0] != B:
+                raise ValueError(f'{B} clips but {audio.shape[0]} fbanks.')
+            a = aud_enc.embed(audio)  # (B, La, D)
         for i in range(self.num_layers):
-            v = self.image_encoder.forward_block(i, v)
-            a = self.audio_encoder.forward_block(i, a)
+            if img_enc is not None:
+                v = img_enc.forward_block(i, v)
+            if aud_enc is not None:
+                a = aud_enc.forward_block(i, a)
             if self.fusions is not None:
                 v, a = self.fusions[i](v.view(B, T, Lv, D), a)
                 v = v.flatten(0, 1)  # (B*T, Lv, D)
-            v = self.image_encoder.add_progressive_prompts(i, v)
-            a = self.audio_encoder.add_progressive_prompts(i, a)
+            if self.temporal_adaptors is not None:
+                v = self.temporal_adaptors[i](v.view(B, T, Lv, D))
+                v = v.flatten(0, 1)  # (B*T, Lv, D)
+            if img_enc is not None:
+                v = img_enc.add_progressive_prompts(i, v)
+            if aud_enc is not None:
+                a = aud_enc.add_progressive_prompts(i, a)
         # the final norm is per token: normalise the cls tokens only
-        v_cls = self.image_encoder.final_norm(v[:, 0]).view(B, T, D)
-        a_cls = self.audio_encoder.final_norm(a[:, 0])  # (B, D)
-        x = self.joint_proj(v_cls + a_cls[:, None])  # (B, T, joint_dims)
+        if img_enc is None:  # audio only (Table 5)
+            return self.joint_proj(aud_enc.final_norm(a[:, 0]))  # (B, J)
+        v_cls = img_enc.final_norm(v[:, 0]).view(B, T, D)
+        if aud_enc is None:  # video only (Table 5)
+            x = self.joint_proj(v_cls)  # (B, T, joint_dims)
+        else:
+            a_cls = aud_enc.final_norm(a[:, 0])  # (B, D)
+            x = self.joint_proj(v_cls + a_cls[:, None])  # (B, T, joint_dims)
         if self.temporal is None:
             return x.mean(dim=1)  # (B, joint_dims)
         return self.temporal(x)  # (B, joint_dims)
@@ -224,7 +302,7 @@ class MMADFER(BaseModel):
         if mode == 'tensor':
             return self._logits(video, audio)
         if mode == 'loss':
-            if video.dim() != 5:
+            if video is not None and video.dim() != 5:
                 raise ValueError('Training takes one clip per sample, video '
                                  f'(B, T, C, H, W); got {tuple(video.shape)}')
             return self.head.loss((self.extract_feat(video, audio), ),
@@ -241,14 +319,15 @@ class MMADFER(BaseModel):
         """Predict expressions, averaging over clips for (B, K, T, ...)
         video (the "2-clip" test mode; the fbank is shared by the clips).
         """
-        if video.dim() == 6:
+        if video is not None and video.dim() == 6:
             B, K = video.shape[:2]
-            audio = audio.repeat_interleave(K, dim=0)  # (B*K, 1, F, M)
+            if audio is not None:  # the clips share the fbank
+                audio = audio.repeat_interleave(K, dim=0)  # (B*K, 1, F, M)
             logits = self._logits(video.flatten(0, 1), audio)
             logits = logits.view(B, K, -1)  # (B, K, C)
         else:
-            B, K = video.shape[0], 1
             logits = self._logits(video, audio)[:, None]  # (B, 1, C)
+            B = logits.shape[0]
         if self.test_cfg['average_clips'] == 'prob':
             scores = F.softmax(logits, dim=-1).mean(dim=1)  # (B, C)
         else:

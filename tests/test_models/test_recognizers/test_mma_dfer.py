@@ -174,6 +174,78 @@ def test_bad_configs():
         MODELS.build(tiny_cfg(test_cfg=dict(average_clips='max')))
 
 
+def test_temporal_adaptor_after_every_block():
+    ita = dict(type='IntermediateTemporalAdaptor', latent_dims=4,
+               num_heads=2, num_frames=4)
+    model = MODELS.build(tiny_cfg(temporal_adaptor=ita)).eval()
+    assert len(model.temporal_adaptors) == model.num_layers == 2
+    assert model.temporal_adaptors[0].in_channels == 16
+    inputs, samples = batch(B=2)
+    with_ita = model(inputs, mode='tensor')
+    adaptors, model.temporal_adaptors = model.temporal_adaptors, None
+    # closed gates (alpha = 0): the adaptors start as the identity
+    torch.testing.assert_close(with_ita, model(inputs, mode='tensor'))
+    model.temporal_adaptors = adaptors
+    with torch.no_grad():
+        for m in adaptors:
+            m.alpha.fill_(1.0)
+    assert not torch.allclose(with_ita, model(inputs, mode='tensor'))
+    # ITA with MTT (Table 2 "MTM + ITA") and without (mean over frames)
+    for temporal in (None, tiny_cfg()['temporal']):
+        m = MODELS.build(tiny_cfg(temporal_adaptor=ita, temporal=temporal))
+        assert m(inputs, samples, mode='loss')['loss'].ndim == 0
+
+
+def test_video_only_model():
+    model = MODELS.build(tiny_cfg(audio_encoder=None, fusion=None)).eval()
+    inputs, samples = batch(B=2)
+    video_only = dict(video=inputs['video'])
+    logits = model(video_only, mode='tensor')
+    assert logits.shape == (2, 3)
+    # an audio input, if packed, is ignored
+    torch.testing.assert_close(model(inputs, mode='tensor'), logits)
+    # the 2-clip test mode
+    two = dict(video=torch.stack([inputs['video']] * 2, dim=1))
+    preds = model(two, samples, mode='predict')
+    torch.testing.assert_close(
+        torch.stack([p.pred_score for p in preds]), logits.softmax(-1))
+
+
+def test_audio_only_model_trains_only_the_classifier():
+    no_prompts = dict(num_prompts=0, progressive_blocks=(),
+                      trainable_pos_embed=False)
+    cfg = tiny_cfg(image_encoder=None, fusion=None, temporal=None)
+    cfg['audio_encoder'] = dict(cfg['audio_encoder'], **no_prompts)
+    model = MODELS.build(cfg).eval()
+    inputs, samples = batch(B=2)
+    logits = model(dict(audio=inputs['audio']), mode='tensor')
+    assert logits.shape == (2, 3)
+    a = model.audio_encoder
+    x = a.embed(inputs['audio'])
+    for i in range(a.num_layers):
+        x = a.forward_block(i, x)
+    ref = model.head.fc(model.joint_proj(a.final_norm(x[:, 0])))
+    torch.testing.assert_close(logits, ref)
+    trainable = {n.split('.')[0] for n, p in model.named_parameters()
+                 if p.requires_grad}
+    assert trainable == {'joint_proj', 'head'}
+    assert model(dict(audio=inputs['audio']), samples,
+                 mode='loss')['loss'].ndim == 0
+
+
+def test_single_modality_bad_configs():
+    with pytest.raises(ValueError, match='image_encoder, an audio_encoder'):
+        MODELS.build(tiny_cfg(image_encoder=None, audio_encoder=None,
+                              fusion=None))
+    with pytest.raises(ValueError, match='fusion=None'):
+        MODELS.build(tiny_cfg(audio_encoder=None))
+    with pytest.raises(ValueError, match='temporal=None'):
+        MODELS.build(tiny_cfg(image_encoder=None, fusion=None))
+    model = MODELS.build(tiny_cfg(audio_encoder=None, fusion=None))
+    with pytest.raises(ValueError, match="'video'"):
+        model(dict(audio=torch.rand(1, 1, 32, 16)), mode='tensor')
+
+
 def test_tiny_model_learns():
     torch.manual_seed(0)
     model = MODELS.build(tiny_cfg(fusion=dict(
