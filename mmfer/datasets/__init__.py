@@ -3,6 +3,8 @@ from .bp4d import BP4DDataset
 from .bp4d_plus import BP4DPlusDataset
 from .dfew import DFEWDataset
 from .disfa import DISFADataset
+from .face import (BaseFaceDetector, FaceAligner, FaceDetections,
+                   HaarFaceDetector, MTCNNFaceDetector)
 from .mafw import MAFWDataset
 from .synthface_dataset import SynthFaceDataset
 from .transforms import *  # noqa: F401,F403
@@ -11,3 +13,5 @@ from .video_fer_dataset import VideoFERDataset
 __all__ = ['BaseFERDataset', 'SynthFaceDataset', 'MODALITY_KEYS']
 __all__ += ['BP4DDataset', 'BP4DPlusDataset', 'DISFADataset']
 __all__ += ['VideoFERDataset', 'DFEWDataset', 'MAFWDataset']
+__all__ += ['BaseFaceDetector', 'FaceDetections', 'HaarFaceDetector',
+            'MTCNNFaceDetector', 'FaceAligner']

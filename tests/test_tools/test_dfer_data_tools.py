@@ -143,10 +143,11 @@ def face_img(tmp_path_factory):
 
 def test_extract_face_frames_crops_the_face(tmp_path, face_img):
     tool = _load('extract_face_frames')
-    cascade = tool.load_cascade()
+    detector = tool.load_detector()            # mmfer.datasets.face Haar
     canvas = np.full((256, 320, 3), 90, np.uint8)
     canvas[60:188, 150:278] = face_img
-    box = tool.detect_face(cv2.cvtColor(canvas, cv2.COLOR_BGR2GRAY), cascade)
+    box = tool.detect_face(cv2.cvtColor(canvas, cv2.COLOR_BGR2GRAY),
+                           detector)
     if box is None:
         pytest.skip('the Haar cascade finds no face in this SynthFace render')
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
@@ -178,4 +179,6 @@ def test_extract_face_frames_fallback_and_errors(tmp_path):
     (videos / 'broken.mp4').write_bytes(b'not a video')
     assert tool.main([str(videos), str(out)]) == 1
     with pytest.raises(FileNotFoundError, match='cascade'):
-        tool.load_cascade(str(tmp_path / 'none.xml'))
+        tool.load_detector('haar', str(tmp_path / 'none.xml'))
+    with pytest.raises(ValueError, match='mtcnn'):
+        tool.load_detector('retinaface')

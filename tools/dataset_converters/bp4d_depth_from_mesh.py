@@ -43,10 +43,8 @@ from typing import Dict, Optional, Tuple
 import cv2
 import numpy as np
 
+from mmfer.datasets.face import crop_resize
 from mmfer.structures.codecs import encode_depth
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from face_crop import crop_modality  # noqa: E402
 
 SEQ_DIRS = ('Sequences(2D+3D)', 'Sequences', 'BP4D-training', '2D+3D')
 
@@ -263,7 +261,7 @@ def run(src: str, out: str, projection: str = 'camera',
                     key = f'{subj}/{task}'
                     if key not in box_map:
                         raise KeyError(f'{boxes} has no box for {key}')
-                    code = crop_modality(code, box_map[key], size, 'depth')
+                    code = crop_resize(code, box_map[key], size, 'depth')
                 dst = osp.join(out, 'Depth', subj, task, stem + '.png')
                 os.makedirs(osp.dirname(dst), exist_ok=True)
                 cv2.imwrite(dst, code)

@@ -63,11 +63,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from mmfer.structures.codecs import encode_thermal
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from face_crop import (box_from_mask, depth_foreground,  # noqa: E402
-                       detect_face_haar, iter_clips)
+from mmfer.datasets.face import (HAAR_LAB_FRAMES, HaarFaceDetector,
+                                 box_from_mask)
+from mmfer.datasets.raw_frames import iter_clips
+from mmfer.structures.codecs import depth_code_foreground, encode_thermal
 
 #: Released thermal videos are .wmv; converted copies may be .avi / .mp4.
 VIDEO_EXTS = ('.wmv', '.avi', '.mp4')
@@ -203,8 +202,9 @@ def rgb_face_mask(rgb: np.ndarray,
                   depth: Optional[np.ndarray]) -> Tuple[np.ndarray, str]:
     """Face mask of an RGB frame: depth foreground, else the Haar box."""
     if depth is not None:
-        return depth_foreground(depth), 'depth'
-    box = detect_face_haar(rgb)
+        return depth_code_foreground(depth), 'depth'
+    faces = HaarFaceDetector(**HAAR_LAB_FRAMES, find_eyes=False).detect(rgb)
+    box = faces.largest().boxes[0] if len(faces) else None
     if box is None:
         raise RuntimeError('no RGB face box: Haar found no face and no '
                            'aligned Depth/ frame was given (--aligned).')

@@ -6,8 +6,10 @@ to ``OUT/img/SN001/{t}.png``; the label line with frameIdx ``t + 1``
 (1-based) belongs to it (see :class:`mmfer.datasets.DISFADataset`).
 
 With ``--crop`` the face is cropped with one box per subject (OpenCV Haar
-cascade, median over ``--probe`` frames, see face_crop.py) and resized to
-``--size``; without it the full frames are written.
+cascade with face_crop.py's settings, median over ``--probe`` frames, made
+square with ``--margin`` of the box side added on each side, default 0.1;
+see docs/face.md) and resized to ``--size``; without it the full frames are
+written.
 
 The number of decoded frames is compared with the label files' frame count
 (4845 per subject; SN010 4844) and a mismatch is reported.
@@ -26,9 +28,8 @@ from typing import Dict, List, Optional, Sequence
 import cv2
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from face_crop import (crop_modality, detect_face_haar,  # noqa: E402
-                       median_box, square_box)
+from mmfer.datasets.face import (HAAR_LAB_FRAMES, HaarFaceDetector,
+                                 crop_resize, median_box, square_box)
 
 CAMERAS = {
     'left': ('Videos_LeftCamera', 'LeftVideo{}_comp.avi'),
@@ -67,7 +68,7 @@ def label_frame_count(src: str, subj: str) -> Optional[int]:
 
 
 def run(src: str, out: str, camera: str = 'left', crop: bool = False,
-        size: int = 224, margin: float = 0.2, probe: int = 10,
+        size: int = 224, margin: float = 0.1, probe: int = 10,
         subjects: Optional[Sequence[str]] = None, ext: str = '.png',
         log=print) -> Dict[str, int]:
     """Extract every subject's video; returns {subject: frames written}."""
@@ -85,22 +86,23 @@ def run(src: str, out: str, camera: str = 'left', crop: bool = False,
                                     f' in {vdir}')
         subs = [s for s in subs if s in subjects]
     counts = {}
+    detector = HaarFaceDetector(**HAAR_LAB_FRAMES, find_eyes=False)
     for subj in subs:
         frames = read_video(osp.join(vdir, pattern.format(subj)))
         box = None
         if crop:
-            found = [detect_face_haar(frames[int(i)]) for i in np.linspace(
+            found = [detector.detect(frames[int(i)]) for i in np.linspace(
                 0, len(frames) - 1, min(probe, len(frames))).round()]
-            found = [b for b in found if b is not None]
+            found = [f.largest().boxes[0] for f in found if len(f)]
             if not found:
                 raise RuntimeError(f'{subj}: the Haar cascade found no face '
                                    'on the probe frames; run without --crop')
-            box = square_box(median_box(found), margin)
+            box = square_box(median_box(found), margin, integer=True)
         dst_dir = osp.join(out, 'img', subj)
         os.makedirs(dst_dir, exist_ok=True)
         for t, fr in enumerate(frames):
             if box is not None:
-                fr = crop_modality(fr, box, size, 'rgb')
+                fr = crop_resize(fr, box, size, 'rgb')
             cv2.imwrite(osp.join(dst_dir, f'{t}{ext}'), fr[..., ::-1])
         counts[subj] = len(frames)
         n_lab = label_frame_count(src, subj)
@@ -119,7 +121,8 @@ def parse_args(argv=None):
     p.add_argument('--camera', default='left', choices=sorted(CAMERAS))
     p.add_argument('--crop', action='store_true')
     p.add_argument('--size', type=int, default=224)
-    p.add_argument('--margin', type=float, default=0.2)
+    p.add_argument('--margin', type=float, default=0.1,
+                   help='fraction of the box side added on each side')
     p.add_argument('--subjects', nargs='+', default=None)
     p.add_argument('--ext', default='.png', choices=['.png', '.jpg'])
     return p.parse_args(argv)

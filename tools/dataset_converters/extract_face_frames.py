@@ -19,76 +19,53 @@
 # min(H, W) / 2. DFEW ships aligned 224x224 face clips (Clip/clip_224x224)
 # and needs no detection.
 #
-# This tool does the same with OpenCV's Haar cascade, which works offline
-# (the cascade ships with opencv-python 4.x); any offline detector is fine
-# since the model only sees the square crops resized to the training
-# resolution. Differences, on purpose: the *largest* detection is used
-# instead of the union (Haar has more false positives than MTCNN), an
-# optional --margin enlarges the box, and a frame without a detection
-# reuses the previous frame's box (--no-face previous, default) or takes
-# the official centre crop (--no-face center).
+# This tool does the same with the face detectors of mmfer.datasets.face
+# (docs/face.md): OpenCV's Haar cascade (--detector haar, default; ships
+# with opencv-python 4.x) or the paper's MTCNN (--detector mtcnn;
+# facenet-pytorch, weights inside the wheel); both work offline. Any
+# offline detector is fine since the model only sees the square crops
+# resized to the training resolution. Differences, on purpose: the
+# *largest* detection is used instead of the union (Haar has more false
+# positives than MTCNN), an optional --margin (fraction of the box side
+# added on each side, mmfer's one margin definition) enlarges the box, and
+# a frame without a detection reuses the previous frame's box (--no-face
+# previous, default) or takes the official centre crop (--no-face center);
+# the per-video count of frames with a face is printed.
 import argparse
 import os
 import os.path as osp
 import sys
 
 import cv2
-import numpy as np
+
+from mmfer.datasets.face import (HaarFaceDetector, MTCNNFaceDetector,
+                                 center_box, clip_crop, square_box)
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.flv', '.m4v')
 
 
-def load_cascade(path=None):
-    """OpenCV's frontal-face Haar cascade (or a given cascade file)."""
-    if path is None:
-        folder = getattr(getattr(cv2, 'data', None), 'haarcascades', '')
-        path = osp.join(folder, 'haarcascade_frontalface_default.xml')
-    cascade = cv2.CascadeClassifier(path)
-    if cascade.empty():
-        raise FileNotFoundError(
-            f'Cannot load the Haar cascade {path}. opencv 5.x wheels ship no '
-            'cascades: install opencv-python(-headless)<5 (see '
-            'requirements/runtime.txt) or pass --cascade FILE.')
-    return cascade
+def load_detector(name='haar', cascade=None, min_face=20):
+    """The face detector: ``'haar'`` (OpenCV frontal face, or the given
+    cascade file) or ``'mtcnn'``."""
+    if name == 'haar':
+        kw = dict(face_cascade=cascade) if cascade else {}
+        return HaarFaceDetector(scale_factor=1.1, min_neighbors=5,
+                                min_size=min_face, find_eyes=False, **kw)
+    if name == 'mtcnn':
+        return MTCNNFaceDetector(min_face_size=min_face)
+    raise ValueError(f"unknown detector {name!r}: 'haar' or 'mtcnn'")
 
 
-def detect_face(gray, cascade, min_size=20):
-    """Largest face box (x1, y1, x2, y2) or None."""
-    faces = cascade.detectMultiScale(
-        gray, scaleFactor=1.1, minNeighbors=5, minSize=(min_size, min_size))
+def detect_face(rgb, detector):
+    """Largest face box (x1, y1, x2, y2) in integer pixels, or None."""
+    faces = detector.detect(rgb)
     if len(faces) == 0:
         return None
-    x, y, w, h = max(faces, key=lambda f: f[2] * f[3])
-    return int(x), int(y), int(x + w), int(y + h)
+    return tuple(int(round(v)) for v in faces.largest().boxes[0])
 
 
-def square_box(box, margin=0.0):
-    """Square box around the centre of ``box`` (side = longer side)."""
-    x1, y1, x2, y2 = box
-    side = max(x2 - x1, y2 - y1) * (1.0 + 2.0 * margin)
-    cx, cy = (x1 + x2) / 2.0, (y1 + y2) / 2.0
-    half = side / 2.0
-    return (int(round(cx - half)), int(round(cy - half)),
-            int(round(cx + half)), int(round(cy + half)))
-
-
-def crop(img, box):
-    """Crop ``box`` clipped to the image (as the official script)."""
-    h, w = img.shape[:2]
-    x1, y1, x2, y2 = box
-    return img[max(0, y1):min(h, y2), max(0, x1):min(w, x2)]
-
-
-def center_square(img):
-    """The official fallback: centre square of side min(H, W) // 2."""
-    h, w = img.shape[:2]
-    s = min(h // 2, w // 2)
-    return img[h // 2 - s // 2:h // 2 + s // 2,
-               w // 2 - s // 2:w // 2 + s // 2]
-
-
-def extract_faces(video, out_dir, cascade, margin=0.0, no_face='previous',
-                  padded=False, size=0, min_face=20):
+def extract_faces(video, out_dir, detector, margin=0.0, no_face='previous',
+                  padded=False, size=0):
     """Write the face crop of every frame of ``video`` into ``out_dir``.
 
     Returns:
@@ -101,19 +78,18 @@ def extract_faces(video, out_dir, cascade, margin=0.0, no_face='previous',
     os.makedirs(out_dir, exist_ok=True)
     count, detected, last_box = 0, 0, None
     while True:
-        ok, frame = cap.read()
+        ok, frame = cap.read()                          # BGR
         if not ok:
             break
-        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-        box = detect_face(gray, cascade, min_face)
+        box = detect_face(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), detector)
         if box is not None:
             detected += 1
-            last_box = square_box(box, margin)
-            face = crop(frame, last_box)
+            last_box = square_box(box, margin, integer=True)
+            face = clip_crop(frame, last_box)
         elif no_face == 'previous' and last_box is not None:
-            face = crop(frame, last_box)
+            face = clip_crop(frame, last_box)
         else:
-            face = center_square(frame)
+            face = clip_crop(frame, center_box(frame.shape))
         if size:
             face = cv2.resize(face, (size, size),
                               interpolation=cv2.INTER_AREA)
@@ -129,7 +105,7 @@ def extract_faces(video, out_dir, cascade, margin=0.0, no_face='previous',
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Extract per-frame face crops of videos (Haar cascade).')
+        description='Extract per-frame face crops of videos.')
     parser.add_argument('input', help='video file or folder of videos')
     parser.add_argument('output', help='output folder (one folder per video)')
     parser.add_argument('--margin', type=float, default=0.0,
@@ -145,6 +121,9 @@ def parse_args(argv=None):
                         help='smallest face side in pixels (default 20)')
     parser.add_argument('--padded', action='store_true',
                         help='name frames 00001.jpg... instead of 0.jpg...')
+    parser.add_argument('--detector', choices=['haar', 'mtcnn'],
+                        default='haar', help='face detector (default haar; '
+                        'mtcnn is the paper\'s, slower on CPU)')
     parser.add_argument('--cascade', help='Haar cascade xml (default: '
                         "OpenCV's frontal face cascade)")
     parser.add_argument('--force', action='store_true',
@@ -162,7 +141,7 @@ def main(argv=None):
             if n.lower().endswith(VIDEO_EXTENSIONS))
     else:
         raise SystemExit(f'No video file or folder at {args.input}')
-    cascade = load_cascade(args.cascade)
+    detector = load_detector(args.detector, args.cascade, args.min_face)
     failed = []
     for video in videos:
         stem = osp.splitext(osp.basename(video))[0]
@@ -170,9 +149,8 @@ def main(argv=None):
         if osp.isdir(out_dir) and os.listdir(out_dir) and not args.force:
             continue
         try:
-            n, found = extract_faces(video, out_dir, cascade, args.margin,
-                                     args.no_face, args.padded, args.size,
-                                     args.min_face)
+            n, found = extract_faces(video, out_dir, detector, args.margin,
+                                     args.no_face, args.padded, args.size)
             print(f'[extract_face_frames] {stem}: {n} frames, face found in '
                   f'{found}', flush=True)
         except RuntimeError as err:
