@@ -1,3 +1,4 @@
+from .channel_projection_vit import ChannelProjectionViT
 from .prompted_vit import PromptedViT
 
-__all__ = ['PromptedViT']
+__all__ = ['PromptedViT', 'ChannelProjectionViT']
