@@ -30,6 +30,9 @@ class PackFERInputs(BaseTransform):
     **Required Keys:** the ``input_keys``; optionally ``gt_label``
     (expression), ``au_occ``, ``au_int``.
 
+    A ``gt_seg_map`` (face parsing, :class:`~.LoadParsingMap`) becomes
+    ``data_sample.gt_parsing`` (H, W).
+
     **Added Keys:** ``inputs``, ``data_samples``.
 
     Args:
@@ -85,6 +88,8 @@ class PackFERInputs(BaseTransform):
             sample.set_au_label(results['au_occ'])
         if results.get('au_int') is not None:
             sample.set_au_intensity(results['au_int'])
+        if results.get('gt_seg_map') is not None:
+            sample.set_parsing(results['gt_seg_map'])  # LoadParsingMap
         sample.set_metainfo(
             {k: results[k]
              for k in self.meta_keys if k in results})
