@@ -1,5 +1,5 @@
 # MMA-DFER on DFEW (7 classes), 224x224 frames, one fold (dataset `fold`;
-# all five: tools/misc/run_dfer_folds.py). Table 1 "MMA (ours)_224".
+# all five: tools/misc/run_folds.py). Table 1 "MMA (ours)_224".
 #   python tools/train.py configs/mma_dfer/mma-dfer_vit-b-p16_mae-face-audiomae_25e_dfew-224px.py
 _base_ = [
     '../_base_/models/mma_dfer_vit-base.py',

@@ -1,7 +1,7 @@
 # MMA-DFER on MAFW (11 classes), 224x224 face frames (Table 1
 # "MMA (ours)_224"); clips without audio get a zero fbank (as the
 # official code). One fold (dataset `fold`; all five:
-# tools/misc/run_dfer_folds.py).
+# tools/misc/run_folds.py).
 _base_ = ['./mma-dfer_vit-b-p16_mae-face-audiomae_25e_dfew-224px.py']
 
 dataset_type = 'MAFWDataset'
