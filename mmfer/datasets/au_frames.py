@@ -12,7 +12,6 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmengine.dist import get_dist_info
 from mmengine.logging import print_log
 
 from .au_protocols import get_fold_subjects
@@ -91,52 +90,90 @@ def resolve_prefix(data_root: str, prefix: Optional[str],
         'the extracted dataset or pass the folder name explicitly.')
 
 
-def maybe_auto_generate(layout: str, data_root: str, marker: str,
-                        auto_generate: Optional[dict], dataset: str) -> None:
-    """Render a SynthFace dataset in a real layout (cached).
-
-    Nothing happens if ``auto_generate`` is None, or if ``marker`` exists
-    without a SynthFace ``meta.json`` (a real dataset). Otherwise
-    ``generate_layout`` returns at once when an identical dataset is
-    cached, and (re)renders it when absent or made with other arguments.
-
-    Args:
-        layout (str): SynthFace layout name (``'bp4d'``, ``'bp4d_plus'``,
-            ``'disfa'``).
-        data_root (str): where the layout lives / is written.
-        marker (str): a path (relative to data_root) whose existence means
-            the dataset is present.
-        auto_generate (dict | None): keyword arguments of
-            :func:`mmfer.datasets.synthface.generate_layout`; None means the
-            data must exist (nothing is generated).
-        dataset (str): class name (for messages).
-    """
-    if auto_generate is None:
-        return
-    if (osp.exists(osp.join(data_root, marker))
-            and not osp.isfile(osp.join(data_root, 'meta.json'))):
-        return  # real data (not written by SynthFace): never touch it
-    from .synthface import generate_layout
-    rank, _ = get_dist_info()
-    if not osp.isfile(osp.join(data_root, 'meta.json')):
-        print(f'[rank {rank}] {dataset}: rendering a SynthFace {layout}-'
-              f'layout dataset into {data_root} ({auto_generate}) ...',
-              flush=True)
-    generate_layout(layout, data_root, **auto_generate)
-
-
 class AUFrameDataset(BaseFERDataset):
     """Base of the frame-based AU datasets.
 
-    Adds to :class:`BaseFERDataset`: a compact (N, K) copy of the AU labels
-    kept after mmengine serialises (and empties) ``data_list``, so
+    Adds to :class:`BaseFERDataset` what BP4D, BP4D+ and DISFA share: the
+    ``au_ids`` / ``au_names`` metainfo (``classes`` is ``()``: no
+    expression labels), subjects from a published fold protocol, SynthFace
+    auto-generation in the class's ``LAYOUT``, a compact (N, K) copy of the
+    AU labels kept after mmengine serialises (and empties) ``data_list``, so
     :meth:`get_au_labels` / :meth:`get_au_frequencies` (used for the
     positive weights of a weighted BCE) work on a fully initialised
     dataset, and a uniform warning for skipped frames.
+
+    Subclasses set their own attributes first, then call this
+    ``__init__``, and implement :meth:`_data_marker` and
+    ``load_data_list``.
+
+    Class attributes:
+        PROTOCOL (str | None): fold protocol name for ``fold``
+            (:func:`get_fold_subjects`); None: no ``fold``.
+        CODED_AUS (tuple[int] | None): the AUs the dataset codes;
+            ``au_ids`` must be among them (None: checked when reading).
+
+    Args:
+        data_root (str): dataset root.
+        au_ids (Sequence[int]): AU numbers to read, in label order.
+        fold (int, optional): a fold of ``PROTOCOL`` selecting the
+            subjects of ``split``; None: every subject (or ``subjects``).
+        split (str): ``'train'`` or ``'test'`` (``'val'`` = ``'test'``).
+        subjects (Sequence[str], optional): explicit subjects (not with
+            ``fold``).
+        allow_missing_subjects (bool): if False (default), a requested
+            subject without data is an error; if True it is dropped with a
+            logged warning.
+        with_labels (bool): the samples carry ``au_occ`` (and the metainfo
+            ``au_ids`` / ``au_names``). Defaults to True.
+        auto_generate (dict, optional): render a SynthFace dataset in
+            ``LAYOUT`` into ``data_root`` first if it is absent.
+        metainfo (dict, optional): overrides the metainfo.
+        **kwargs: see :class:`BaseFERDataset` (``modalities``,
+            ``domain``, ``pipeline``, ...).
     """
 
     _au_array: Optional[np.ndarray] = None
-    allow_missing_subjects: bool = False
+    PROTOCOL: Optional[str] = None
+    CODED_AUS: Optional[Tuple[int, ...]] = None
+
+    def __init__(self,
+                 data_root: str,
+                 au_ids: Sequence[int],
+                 fold: Optional[int] = None,
+                 split: str = 'train',
+                 subjects: Optional[Sequence[str]] = None,
+                 allow_missing_subjects: bool = False,
+                 with_labels: bool = True,
+                 auto_generate: Optional[dict] = None,
+                 metainfo: Optional[dict] = None,
+                 **kwargs):
+        self.au_ids = parse_id_list(au_ids)
+        unknown = [a for a in self.au_ids
+                   if self.CODED_AUS is not None and a not in self.CODED_AUS]
+        if unknown:
+            raise ValueError(f'AUs {unknown} are not coded in '
+                             f'{type(self).__name__}; valid: '
+                             f'{self.CODED_AUS}')
+        self.fold = fold
+        self.split = split
+        self.allow_missing_subjects = allow_missing_subjects
+        self.with_labels = with_labels
+        self.num_skipped = 0
+        subjects = self._protocol_subjects(fold, split, subjects)
+        # missing_ok: each loader names what is missing (and the fix)
+        self._prepare_data(data_root, self._data_marker(), auto_generate,
+                           missing_ok=True)
+        meta = dict(au_ids=list(self.au_ids),
+                    au_names=[f'AU{k}' for k in self.au_ids]
+                    ) if with_labels else {}
+        meta.update(metainfo or {})
+        super().__init__(
+            data_root=data_root, subjects=subjects, metainfo=meta, **kwargs)
+
+    def _data_marker(self) -> str:
+        """Path (relative to data_root) whose existence means the dataset
+        is present (it decides whether ``auto_generate`` renders)."""
+        raise NotImplementedError
 
     def filter_data(self) -> List[dict]:
         data_list = super().filter_data()
@@ -153,18 +190,13 @@ class AUFrameDataset(BaseFERDataset):
         explicit ``subjects`` list (not both)."""
         if fold is None:
             return subjects
+        if self.PROTOCOL is None:
+            raise ValueError(f'{type(self).__name__} has no fold protocol; '
+                             'pass subjects=[...] instead of fold.')
         if subjects is not None:
             raise ValueError('Pass either fold (published protocol) or '
                              'subjects (explicit list), not both.')
         return get_fold_subjects(self.PROTOCOL, fold, split)
-
-    @staticmethod
-    def _au_metainfo(au_ids: Sequence[int],
-                     metainfo: Optional[dict] = None) -> dict:
-        """``au_ids`` and ``au_names`` metainfo, updated by ``metainfo``."""
-        meta = dict(au_ids=list(au_ids), au_names=[f'AU{k}' for k in au_ids])
-        meta.update(metainfo or {})
-        return meta
 
     def get_au_labels(self) -> np.ndarray:
         """(N, K) int array of AU occurrence labels (-1 = not coded)."""

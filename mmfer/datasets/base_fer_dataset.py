@@ -1,12 +1,13 @@
 """Base class of mmfer's image datasets (one sample = one face image)."""
 import os.path as osp
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmfer.registry import DATASETS
 from mmfer.structures.modalities import MODALITIES, PATH_KEYS, path_key
+from .fer_dataset_mixin import FERDatasetMixin
 
 #: Annotation key of each modality's file (derived ones: their source's),
 #: from the modality table :mod:`mmfer.structures.modalities`.
@@ -14,7 +15,7 @@ MODALITY_KEYS = {name: path_key(name) for name in MODALITIES}
 
 
 @DATASETS.register_module()
-class BaseFERDataset(BaseDataset):
+class BaseFERDataset(FERDatasetMixin, BaseDataset):
     """Face images with expression / AU labels and several modalities.
 
     Reads the OpenMMLab annotation format (a json file with ``metainfo``
@@ -23,11 +24,16 @@ class BaseFERDataset(BaseDataset):
 
     - ``img_path`` / ``depth_path`` / ``thermal_path`` / ``parsing_path``:
       files of each modality, relative to ``data_root``;
-    - ``gt_label`` (int): expression class index into ``classes``;
+    - ``gt_label`` (int): expression class index into
+      ``metainfo['classes']``, whose names are made canonical
+      (:mod:`mmfer.structures.expressions`; the index order is kept);
     - ``au_occ`` (list[int]): AU occurrence per ``au_names`` entry, with
       -1 for "not coded";
     - ``au_int`` (list[float]): AU intensities;
-    - ``subject`` (str) and ``domain`` (int).
+    - ``subject`` (str).
+
+    Every item gets ``domain`` (str, the dataset name), see
+    :class:`FERDatasetMixin`.
 
     Args:
         ann_file (str): annotation file, relative to ``data_root``.
@@ -41,6 +47,15 @@ class BaseFERDataset(BaseDataset):
         check_files (bool): verify at start-up that every needed modality
             file exists, so a missing file fails before training rather
             than hours into it. Defaults to True.
+        domain (str, optional): the ``domain`` of every sample; defaults
+            to the class's ``DOMAIN`` (for this generic class: the
+            annotation file's ``metainfo['domain']``, else an error).
+        label_space (str | Sequence[str], optional): express ``gt_label``
+            in this dataset's (name) or class list's index order, e.g.
+            ``'dfew'`` to evaluate a DFEW model. Defaults to None (the
+            dataset's own order).
+        unmapped (str): ``'error'`` (default) or ``'drop'``: samples whose
+            class ``label_space`` lacks.
         **kwargs: passed to :class:`mmengine.dataset.BaseDataset`
             (``pipeline``, ``test_mode``, ``metainfo``, ...).
     """
@@ -51,7 +66,11 @@ class BaseFERDataset(BaseDataset):
                  modalities: Sequence[str] = ('rgb', ),
                  subjects: Optional[Sequence[str]] = None,
                  check_files: bool = True,
+                 domain: Optional[str] = None,
+                 label_space: Union[str, Sequence[str], None] = None,
+                 unmapped: str = 'error',
                  **kwargs):
+        self._init_contract(domain, label_space, unmapped)
         unknown = [m for m in modalities if m not in MODALITY_KEYS]
         if unknown:
             raise ValueError(f'Unknown modalities {unknown}; valid ones are '
@@ -70,7 +89,8 @@ class BaseFERDataset(BaseDataset):
         return info
 
     def filter_data(self) -> List[dict]:
-        """Keep the requested subjects; check that each one exists."""
+        """Keep the requested subjects (each must exist), apply the dataset
+        contract (classes, label space, domain), check the files."""
         data_list = self.data_list
         if self.subjects is not None:
             present = {d.get('subject') for d in data_list}
@@ -84,6 +104,7 @@ class BaseFERDataset(BaseDataset):
                     f'completely; present subjects: {sorted(present)[:50]}')
             keep = set(self.subjects)
             data_list = [d for d in data_list if d.get('subject') in keep]
+        data_list = self._apply_contract(data_list)
         if self.check_files:
             self._check_files(data_list)
         return data_list
@@ -111,17 +132,8 @@ class BaseFERDataset(BaseDataset):
                 'fail only when a missing file is read.')
 
     # ------------------------------------------------------------------
-    # Label statistics (used e.g. for class-balanced loss weights)
+    # AU label statistics (used e.g. for the positive weights of a BCE)
     # ------------------------------------------------------------------
-    def _collect(self, key: str) -> list:
-        """``key`` of every sample (works after mmengine serialised the
-        data list, which empties ``self.data_list``)."""
-        values = [self.get_data_info(i).get(key) for i in range(len(self))]
-        if not values or any(v is None for v in values):
-            raise KeyError(f'{type(self).__name__} has no "{key}" labels '
-                           'for every sample.')
-        return values
-
     def get_au_labels(self) -> np.ndarray:
         """(N, K) int array of AU occurrence labels (-1 = not coded)."""
         return np.asarray(self._collect('au_occ'), dtype=int)
@@ -131,7 +143,3 @@ class BaseFERDataset(BaseDataset):
         labels = self.get_au_labels()
         coded = labels >= 0
         return (labels == 1).sum(0) / np.maximum(coded.sum(0), 1)
-
-    def get_gt_labels(self) -> np.ndarray:
-        """(N,) expression labels."""
-        return np.asarray(self._collect('gt_label'), dtype=int)

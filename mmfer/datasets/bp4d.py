@@ -15,8 +15,7 @@ import numpy as np
 
 from mmfer.registry import DATASETS
 from mmfer.structures.modalities import path_key
-from .au_frames import (AUFrameDataset, index_frames, maybe_auto_generate,
-                        parse_id_list, resolve_prefix)
+from .au_frames import AUFrameDataset, index_frames, resolve_prefix
 from .au_protocols import BP4D_AUS
 
 #: Code of an AU that was not coded in a BP4D / BP4D+ occurrence CSV.
@@ -86,7 +85,7 @@ class BP4DDataset(AUFrameDataset):
     Each labelled frame (a row of an AU_OCC csv) becomes one sample with
     ``img_path`` / ``depth_path`` / ``thermal_path`` (absolute),
     ``au_occ`` (K,) in ``au_ids`` order with -1 for code 9, ``subject``,
-    ``task``, ``frame`` and ``domain``. A labelled frame whose file is
+    ``task``, ``frame`` and ``domain`` (``'bp4d'``). A labelled frame whose file is
     missing for a requested modality is **skipped, and the count is logged
     as a warning** (the public release lacks a few frames); a subject with
     AU files but no frame at all is an error, as is a fold subject without
@@ -120,12 +119,12 @@ class BP4DDataset(AUFrameDataset):
             (fold) subject without AU files is an error; if True it is
             dropped with a logged warning (partial downloads, small
             SynthFace renders).
-        domain (int): ``domain`` of every sample. Defaults to 0.
         auto_generate (dict, optional): render a SynthFace BP4D-layout
             dataset into ``data_root`` first if it is absent (keyword
             arguments of ``generate_layout('bp4d', ...)``).
-        **kwargs: see :class:`BaseFERDataset` (``pipeline``, ``test_mode``,
-            ``check_files``, ...).
+        **kwargs: the arguments above and those of
+            :class:`BaseFERDataset` (``domain``, ``pipeline``,
+            ``check_files``, ...), see :class:`AUFrameDataset`.
 
     Example:
         >>> from mmfer.datasets.au_protocols import get_fold_subjects
@@ -135,45 +134,28 @@ class BP4DDataset(AUFrameDataset):
 
     IMG_PREFIXES = ('Sequences(2D+3D)', 'Sequences', 'BP4D-training')
     PROTOCOL = 'bp4d'
+    DOMAIN = 'bp4d'
     LAYOUT = 'bp4d'
 
     def __init__(self,
                  data_root: str,
-                 fold: Optional[int] = None,
-                 split: str = 'train',
-                 modalities: Sequence[str] = ('rgb', ),
+                 *,
                  au_ids: Sequence[int] = BP4D_AUS,
                  img_prefix: Optional[str] = None,
                  depth_prefix: str = 'Depth',
                  thermal_prefix: str = 'Thermal',
                  au_dir: str = osp.join('AUCoding', 'AU_OCC'),
                  frame_offset: int = 0,
-                 subjects: Optional[Sequence[str]] = None,
-                 allow_missing_subjects: bool = False,
-                 domain: int = 0,
-                 auto_generate: Optional[dict] = None,
-                 metainfo: Optional[dict] = None,
                  **kwargs):
-        self.fold = fold
-        self.split = split
-        self.au_ids = parse_id_list(au_ids)
         self.img_prefix = img_prefix
         self.depth_prefix = depth_prefix
         self.thermal_prefix = thermal_prefix
         self.au_dir = au_dir
         self.frame_offset = int(frame_offset)
-        self.domain = int(domain)
-        self.allow_missing_subjects = allow_missing_subjects
-        self.num_skipped = 0
-        subjects = self._protocol_subjects(fold, split, subjects)
-        maybe_auto_generate(self.LAYOUT, data_root, au_dir, auto_generate,
-                            type(self).__name__)
-        super().__init__(
-            data_root=data_root,
-            modalities=modalities,
-            subjects=subjects,
-            metainfo=self._au_metainfo(self.au_ids, metainfo),
-            **kwargs)
+        super().__init__(data_root, au_ids=au_ids, **kwargs)
+
+    def _data_marker(self) -> str:
+        return self.au_dir
 
     # ------------------------------------------------------------------
     def _modality_dirs(self) -> Dict[str, str]:
@@ -257,7 +239,7 @@ class BP4DDataset(AUFrameDataset):
                             f'{subj}/{task}', 0) + 1
                         continue
                     item = dict(subject=subj, task=task, frame=int(f),
-                                au_occ=lab, domain=self.domain)
+                                au_occ=lab)
                     for m, fn in names.items():
                         item[keys[m]] = folder[m] + fn
                     data_list.append(item)

@@ -15,8 +15,7 @@ import numpy as np
 from mmfer.registry import DATASETS
 from mmfer.structures.modalities import path_key
 from .au_frames import (AUFrameDataset, evenly_spaced, index_frames,
-                        list_dirs, maybe_auto_generate, parse_id_list,
-                        resolve_prefix, split_quota)
+                        list_dirs, resolve_prefix, split_quota)
 from .bp4d import occurrence_codes_to_labels
 
 #: The 34 AUs of ``AUCoding/AU_OCC/<Subj>_<Task>.csv``, in column order
@@ -107,18 +106,25 @@ class BP4DPlusDataset(AUFrameDataset):
             ``Sequences``, ``RGB``.
         depth_prefix, thermal_prefix (str): aligned folders.
         subjects (Sequence[str], optional): keep only these subjects.
-        domain (int): ``domain`` of every sample.
         auto_generate (dict, optional): render a SynthFace BP4D+ dataset
             into ``data_root`` if absent (``generate_layout('bp4d_plus',
             ...)``).
-        **kwargs: see :class:`BaseFERDataset`.
+        **kwargs: the arguments above and those of
+            :class:`BaseFERDataset` (``domain``, ``pipeline``, ...), see
+            :class:`AUFrameDataset`.
+
+    Samples carry ``subject``, ``task``, ``frame``, the modality paths,
+    ``domain`` (``'bp4d_plus'``) and with labels ``au_occ``.
     """
 
     IMG_PREFIXES = ('2D+3D', 'Sequences', 'RGB')
+    DOMAIN = 'bp4d_plus'
     LAYOUT = 'bp4d_plus'
+    CODED_AUS = BP4D_PLUS_AU_COLUMNS
 
     def __init__(self,
                  data_root: str,
+                 *,
                  modalities: Sequence[str] = ('rgb', 'depth', 'thermal'),
                  frames_per_task: Optional[int] = None,
                  max_frames: Optional[int] = None,
@@ -131,43 +137,32 @@ class BP4DPlusDataset(AUFrameDataset):
                  depth_prefix: str = 'Depth',
                  thermal_prefix: str = 'Thermal',
                  au_dir: str = osp.join('AUCoding', 'AU_OCC'),
-                 subjects: Optional[Sequence[str]] = None,
-                 domain: int = 0,
-                 auto_generate: Optional[dict] = None,
-                 metainfo: Optional[dict] = None,
                  **kwargs):
         for name, v in (('frames_per_task', frames_per_task),
                         ('max_frames', max_frames)):
             if v is not None and int(v) <= 0:
                 raise ValueError(f'{name} must be positive or None, got {v}')
+        if coded_only and not with_labels:
+            raise ValueError('coded_only=True needs with_labels=True')
         self.frames_per_task = frames_per_task
         self.max_frames = max_frames
         self.tasks = None if tasks is None else list(tasks)
-        self.with_labels = with_labels
         self.coded_only = coded_only
-        self.au_ids = parse_id_list(au_ids)
-        unknown = [a for a in self.au_ids if a not in BP4D_PLUS_AU_COLUMNS]
-        if unknown:
-            raise ValueError(f'AUs {unknown} are not coded in BP4D+; valid: '
-                             f'{BP4D_PLUS_AU_COLUMNS}')
-        if coded_only and not with_labels:
-            raise ValueError('coded_only=True needs with_labels=True')
         self.label_frame_offset = int(label_frame_offset)
         self.img_prefix = img_prefix
         self.depth_prefix = depth_prefix
         self.thermal_prefix = thermal_prefix
         self.au_dir = au_dir
-        self.domain = int(domain)
-        self.num_skipped = 0
-        maybe_auto_generate(self.LAYOUT, data_root, '2D+3D', auto_generate,
-                            type(self).__name__)
         super().__init__(
-            data_root=data_root,
+            data_root,
+            au_ids=au_ids,
             modalities=modalities,
-            subjects=subjects,
-            metainfo=self._au_metainfo(self.au_ids, metainfo)
-            if with_labels else dict(metainfo or {}),
+            with_labels=with_labels,
             **kwargs)
+
+    def _data_marker(self) -> str:
+        return (self.img_prefix
+                if self.img_prefix is not None else self.IMG_PREFIXES[0])
 
     # ------------------------------------------------------------------
     def _rgb_root(self) -> str:
@@ -244,8 +239,7 @@ class BP4DPlusDataset(AUFrameDataset):
                 clip = []
                 for i in evenly_spaced(len(nums), self.frames_per_task):
                     n = nums[i]
-                    item = dict(subject=subj, task=task, frame=n,
-                                domain=self.domain)
+                    item = dict(subject=subj, task=task, frame=n)
                     for m, idx in index.items():
                         item[keys[m]] = osp.join(dirs[m], subj, task, idx[n])
                     if self.with_labels:

@@ -1,9 +1,10 @@
 """DFEW: Dynamic Facial Expressions in the Wild (16,372 clips, 5 folds)."""
 import csv
 import os.path as osp
-from typing import List, Optional, Sequence
+from typing import List, Sequence
 
 from mmfer.registry import DATASETS
+from mmfer.structures.expressions import dataset_classes
 from .video_fer_dataset import VideoFERDataset
 
 
@@ -25,7 +26,9 @@ class DFEWDataset(VideoFERDataset):
                                                  extract_audio.py
 
     Classes, in DFEW's and MMA-DFER's order (official CSV label ``k`` is
-    class ``k - 1``): happy, sad, neutral, angry, surprise, disgust, fear.
+    class ``k - 1``: 1 Happy ... 7 Fear), in canonical names
+    (``dataset_classes('dfew')``): happiness, sadness, neutral, anger,
+    surprise, disgust, fear. ``domain`` is ``'dfew'``.
 
     Annotation formats (chosen by the file's extension):
 
@@ -61,27 +64,19 @@ class DFEWDataset(VideoFERDataset):
         ...                  pipeline=[...])  # doctest: +SKIP
     """
 
-    METAINFO = dict(classes=('happy', 'sad', 'neutral', 'angry', 'surprise',
-                             'disgust', 'fear'))
+    METAINFO = dict(classes=dataset_classes('dfew'))
     ALLOW_MISSING_AUDIO = False
+    DOMAIN = 'dfew'
     LAYOUT = 'dfew'
 
     def __init__(self,
-                 data_root: str,
-                 fold: int = 1,
-                 split: str = 'train',
-                 ann_file: Optional[str] = None,
+                 *args,
                  frame_subdir: str = 'Clip/clip_224x224',
                  audio_dirs: Sequence[str] = ('raw_wav', 'Clip/raw_wav'),
                  **kwargs):
         self.frame_subdir = frame_subdir
         self.audio_dirs = tuple(audio_dirs)
-        super().__init__(
-            data_root=data_root,
-            fold=fold,
-            split=split,
-            ann_file=ann_file,
-            **kwargs)
+        super().__init__(*args, **kwargs)
 
     @classmethod
     def default_ann_file(cls, fold: int, split: str) -> str:

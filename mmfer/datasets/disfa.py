@@ -6,13 +6,12 @@ being positive when its intensity is >= 2, with the subject-exclusive
 3-fold protocol of :mod:`mmfer.datasets.au_protocols`.
 """
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import numpy as np
 
 from mmfer.registry import DATASETS
-from .au_frames import (AUFrameDataset, index_frames, list_dirs,
-                        maybe_auto_generate, parse_id_list, resolve_prefix)
+from .au_frames import AUFrameDataset, index_frames, list_dirs, resolve_prefix
 from .au_protocols import DISFA_AUS
 
 #: The 12 AUs DISFA codes (one label file per AU and subject).
@@ -82,22 +81,24 @@ class DISFADataset(AUFrameDataset):
         allow_missing_subjects (bool): if False (default), a requested
             (fold) subject without label files is an error; if True it is
             dropped with a logged warning.
-        domain (int): ``domain`` of every sample.
         auto_generate (dict, optional): render a SynthFace DISFA-layout
             dataset first if absent (``generate_layout('disfa', ...)``).
-        **kwargs: see :class:`BaseFERDataset`.
+        **kwargs: the arguments above and those of
+            :class:`BaseFERDataset` (``domain``, ``pipeline``, ...), see
+            :class:`AUFrameDataset`.
 
-    Samples carry ``au_occ`` (K,) 0/1 (-1 unknown) and ``au_int`` (K,)
-    intensities 0-5 (NaN where unknown).
+    Samples carry ``au_occ`` (K,) 0/1 (-1 unknown), ``au_int`` (K,)
+    intensities 0-5 (NaN where unknown) and ``domain`` (``'disfa'``).
     """
 
     PROTOCOL = 'disfa'
+    DOMAIN = 'disfa'
     LAYOUT = 'disfa'
+    CODED_AUS = DISFA_CODED_AUS
 
     def __init__(self,
                  data_root: str,
-                 fold: Optional[int] = None,
-                 split: str = 'train',
+                 *,
                  au_ids: Sequence[int] = DISFA_AUS,
                  threshold: int = 2,
                  img_prefix: str = 'img',
@@ -105,11 +106,6 @@ class DISFADataset(AUFrameDataset):
                  frame_offset: int = -1,
                  missing_au: str = 'error',
                  modalities: Sequence[str] = ('rgb', ),
-                 subjects: Optional[Sequence[str]] = None,
-                 allow_missing_subjects: bool = False,
-                 domain: int = 0,
-                 auto_generate: Optional[dict] = None,
-                 metainfo: Optional[dict] = None,
                  **kwargs):
         if missing_au not in ('error', 'unknown'):
             raise ValueError("missing_au must be 'error' or 'unknown', got "
@@ -117,30 +113,16 @@ class DISFADataset(AUFrameDataset):
         if tuple(modalities) != ('rgb', ):
             raise ValueError('DISFA has only RGB frames; modalities must be '
                              f"('rgb',), got {tuple(modalities)}")
-        self.au_ids = parse_id_list(au_ids)
-        unknown = [a for a in self.au_ids if a not in DISFA_CODED_AUS]
-        if unknown:
-            raise ValueError(f'AUs {unknown} are not coded in DISFA; valid: '
-                             f'{DISFA_CODED_AUS}')
-        self.fold = fold
-        self.split = split
         self.threshold = threshold
         self.img_prefix = img_prefix
         self.label_dir = label_dir
         self.frame_offset = int(frame_offset)
         self.missing_au = missing_au
-        self.domain = int(domain)
-        self.allow_missing_subjects = allow_missing_subjects
-        self.num_skipped = 0
-        subjects = self._protocol_subjects(fold, split, subjects)
-        maybe_auto_generate(self.LAYOUT, data_root, label_dir, auto_generate,
-                            type(self).__name__)
         super().__init__(
-            data_root=data_root,
-            modalities=modalities,
-            subjects=subjects,
-            metainfo=self._au_metainfo(self.au_ids, metainfo),
-            **kwargs)
+            data_root, au_ids=au_ids, modalities=modalities, **kwargs)
+
+    def _data_marker(self) -> str:
+        return self.label_dir
 
     def _read_subject(self, subj: str) -> Dict[int, np.ndarray]:
         """frameIdx -> (K,) intensities (NaN = unknown) of one subject."""
@@ -204,7 +186,6 @@ class DISFADataset(AUFrameDataset):
                         subject=subj,
                         frame=idx + self.frame_offset,
                         au_occ=occ.astype(int).tolist(),
-                        au_int=inten.tolist(),
-                        domain=self.domain))
+                        au_int=inten.tolist()))
         self._warn_skipped(skipped, 'because the frame image is missing')
         return data_list

@@ -1,8 +1,9 @@
 """MAFW: Multimodal Affective Database in the Wild (10,045 clips, 5 folds)."""
 import os.path as osp
-from typing import List, Optional, Sequence
+from typing import List, Sequence
 
 from mmfer.registry import DATASETS
+from mmfer.structures.expressions import dataset_classes
 from .video_fer_dataset import VideoFERDataset
 
 
@@ -24,8 +25,11 @@ class MAFWDataset(VideoFERDataset):
 
     Classes, in MMA-DFER's (DFER-CLIP's) order: happiness, sadness, neutral,
     anger, surprise, disgust, fear, contempt, anxiety, helplessness,
-    disappointment. Labels are matched by name (HiCMAE / MAE-DFER use
-    another index order), case-insensitively.
+    disappointment (``dataset_classes('mafw')``; HiCMAE / MAE-DFER use
+    another index order, ``dataset_classes('mafw_hicmae')``). Split-file
+    labels are matched by name through the expression vocabulary
+    (:mod:`mmfer.structures.expressions`: any alias, case-insensitive).
+    ``domain`` is ``'mafw'``.
 
     Frames come from the first of ``frame_subdirs`` holding the clip's
     folder (face crops first). A clip without a wav file is kept with
@@ -49,29 +53,19 @@ class MAFWDataset(VideoFERDataset):
         **kwargs: see :class:`VideoFERDataset`.
     """
 
-    METAINFO = dict(
-        classes=('happiness', 'sadness', 'neutral', 'anger', 'surprise',
-                 'disgust', 'fear', 'contempt', 'anxiety', 'helplessness',
-                 'disappointment'))
+    METAINFO = dict(classes=dataset_classes('mafw'))
     ALLOW_MISSING_AUDIO = True
+    DOMAIN = 'mafw'
     LAYOUT = 'mafw'
 
     def __init__(self,
-                 data_root: str,
-                 fold: int = 1,
-                 split: str = 'train',
-                 ann_file: Optional[str] = None,
+                 *args,
                  frame_subdirs: Sequence[str] = ('clips_faces', 'data/frames'),
                  audio_dir: str = 'clips_wav',
                  **kwargs):
         self.frame_subdirs = tuple(frame_subdirs)
         self.audio_dir = audio_dir
-        super().__init__(
-            data_root=data_root,
-            fold=fold,
-            split=split,
-            ann_file=ann_file,
-            **kwargs)
+        super().__init__(*args, **kwargs)
 
     @classmethod
     def default_ann_file(cls, fold: int, split: str) -> str:

@@ -2,8 +2,6 @@
 import os.path as osp
 from typing import Optional
 
-from mmengine.dist import get_dist_info
-
 from mmfer.registry import DATASETS
 from .base_fer_dataset import BaseFERDataset
 
@@ -20,6 +18,18 @@ class SynthFaceDataset(BaseFERDataset):
           annotations/{train,val,all}.json
           meta.json
 
+    Classes: SynthFace's 7 expressions in its label order (anger, disgust,
+    fear, happiness, sadness, surprise, neutral), canonical names.
+
+    Domains: ``domain`` (str) is ``'synthface'`` on every sample, as for
+    every mmfer dataset. The *rendered* domain of a sample (a preset of
+    ``generate_layout(..., domains=[...])``) is kept as ``domain_name``
+    (str, e.g. ``'lab'``) and ``domain_label`` (int, its index in
+    ``metainfo['domains']``; the annotation files store it as
+    ``domain``). To treat renders as separate datasets (e.g. a
+    leave-one-dataset-out toy), build one dataset per render with its own
+    ``domain`` argument.
+
     Args:
         data_root (str): the dataset folder.
         split (str): ``'train'``, ``'val'`` or ``'all'``; train and val
@@ -34,6 +44,8 @@ class SynthFaceDataset(BaseFERDataset):
     """
 
     SPLITS = ('train', 'val', 'all')
+    DOMAIN = 'synthface'
+    LAYOUT = 'synthface'
 
     def __init__(self,
                  data_root: str,
@@ -44,18 +56,14 @@ class SynthFaceDataset(BaseFERDataset):
             raise ValueError(
                 f'split must be one of {self.SPLITS}, got {split!r}')
         ann_file = osp.join('annotations', f'{split}.json')
-        if not osp.isfile(osp.join(data_root, ann_file)):
-            if auto_generate is None:
-                raise FileNotFoundError(
-                    f'SynthFace annotations not found: '
-                    f'{osp.join(data_root, ann_file)}. Generate the data with '
-                    'python tools/dataset_converters/make_synthface.py '
-                    f'--layout synthface --out {data_root}, or set '
-                    'auto_generate=dict(...) in the dataset config.')
-            from .synthface import generate_layout
-            rank, _ = get_dist_info()
-            print(f'[rank {rank}] SynthFace: rendering {data_root} '
-                  f'({auto_generate}) ...', flush=True)
-            generate_layout('synthface', data_root, **auto_generate)
+        self._prepare_data(data_root, ann_file, auto_generate)
         self.split = split
         super().__init__(ann_file=ann_file, data_root=data_root, **kwargs)
+
+    def parse_data_info(self, raw_data_info: dict) -> dict:
+        """Paths made absolute; the rendered domain id becomes
+        ``domain_label`` (``domain`` is the dataset name)."""
+        info = super().parse_data_info(raw_data_info)
+        if 'domain' in info:
+            info['domain_label'] = int(info.pop('domain'))
+        return info

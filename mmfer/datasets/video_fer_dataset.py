@@ -1,18 +1,19 @@
 """Base class of mmfer's clip datasets (one sample = one video clip)."""
 import os.path as osp
-from typing import List, Optional
+from typing import List, Optional, Sequence, Union
 
-import numpy as np
 from mmengine.dataset import BaseDataset
-from mmengine.dist import get_dist_info
 from mmengine.logging import MMLogger
 
 from mmfer.registry import DATASETS
+from mmfer.structures.expressions import (canonical_classes,
+                                          canonical_expression)
+from .fer_dataset_mixin import FERDatasetMixin
 from .transforms.video import list_frames
 
 
 @DATASETS.register_module()
-class VideoFERDataset(BaseDataset):
+class VideoFERDataset(FERDatasetMixin, BaseDataset):
     """Face-frame clips with an optional audio track and one expression.
 
     Subclasses (:class:`DFEWDataset`, :class:`MAFWDataset`) read their
@@ -25,13 +26,16 @@ class VideoFERDataset(BaseDataset):
       no audio (only if the dataset allows it);
     - ``has_audio`` (bool): ``audio_path is not None``; models see it in the
       data sample's metainfo;
-    - ``gt_label`` (int): index into ``metainfo['classes']``;
-    - ``clip_id`` (str).
+    - ``gt_label`` (int): index into ``metainfo['classes']`` (canonical
+      names of :mod:`mmfer.structures.expressions`, in the dataset's
+      published order);
+    - ``clip_id`` (str);
+    - ``domain`` (str): the dataset name (:class:`FERDatasetMixin`).
 
     Class attributes of subclasses: ``METAINFO`` (``classes``),
     ``ALLOW_MISSING_AUDIO`` (whether a clip may lack its wav: MAFW yes,
-    DFEW no) and ``LAYOUT`` (the SynthFace layout name used by
-    ``auto_generate``).
+    DFEW no), ``DOMAIN`` (the dataset name) and ``LAYOUT`` (the SynthFace
+    layout name used by ``auto_generate``).
 
     Args:
         data_root (str): dataset root folder.
@@ -52,13 +56,19 @@ class VideoFERDataset(BaseDataset):
             render a SynthFace dataset in this layout into ``data_root``
             first, with these keyword arguments of
             :func:`mmfer.datasets.synthface.generate_layout`.
+        domain (str, optional): ``domain`` of every clip. Defaults to the
+            class's ``DOMAIN``.
+        label_space (str | Sequence[str], optional): express ``gt_label``
+            in another dataset's class order (a name such as ``'dfew'`` or
+            a class list), by name. Defaults to None (own order).
+        unmapped (str): ``'error'`` (default) or ``'drop'``: clips whose
+            class ``label_space`` lacks.
         **kwargs: :class:`mmengine.dataset.BaseDataset` arguments
             (``pipeline``, ``test_mode``, ``metainfo``, ...).
     """
 
     METAINFO: dict = dict(classes=())
     ALLOW_MISSING_AUDIO = False
-    LAYOUT: Optional[str] = None
     SPLITS = ('train', 'test')
 
     def __init__(self,
@@ -70,7 +80,11 @@ class VideoFERDataset(BaseDataset):
                  allow_missing_audio: Optional[bool] = None,
                  check_files: bool = True,
                  auto_generate: Optional[dict] = None,
+                 domain: Optional[str] = None,
+                 label_space: Union[str, Sequence[str], None] = None,
+                 unmapped: str = 'error',
                  **kwargs):
+        self._init_contract(domain, label_space, unmapped)
         if split not in self.SPLITS:
             raise ValueError(
                 f'{type(self).__name__}: split must be one of {self.SPLITS}, '
@@ -87,15 +101,7 @@ class VideoFERDataset(BaseDataset):
         self.check_files = check_files
         if ann_file is None:
             ann_file = self.default_ann_file(self.fold, split)
-        if not osp.isfile(osp.join(data_root, ann_file)):
-            if auto_generate is None:
-                raise FileNotFoundError(
-                    f'{type(self).__name__}: annotation file '
-                    f'{osp.join(data_root, ann_file)} not found. Check '
-                    'data_root (see docs/datasets/dfer_datasets.md), or set '
-                    'auto_generate=dict(...) to render a SynthFace '
-                    f'{self.LAYOUT} layout there.')
-            self._generate(data_root, auto_generate)
+        self._prepare_data(data_root, ann_file, auto_generate)
         super().__init__(ann_file=ann_file, data_root=data_root, **kwargs)
 
     # ------------------------------------------------------------------
@@ -113,25 +119,20 @@ class VideoFERDataset(BaseDataset):
     # ------------------------------------------------------------------
     # Shared helpers
     # ------------------------------------------------------------------
-    def _generate(self, data_root: str, auto_generate: dict) -> None:
-        if self.LAYOUT is None:
-            raise ValueError(f'{type(self).__name__} has no SynthFace layout;'
-                             ' auto_generate is not available.')
-        from .synthface import generate_layout
-        rank, _ = get_dist_info()
-        print(f'[rank {rank}] SynthFace: rendering the {self.LAYOUT} layout '
-              f'into {data_root} ({auto_generate}) ...', flush=True)
-        generate_layout(self.LAYOUT, data_root, **auto_generate)
-
     def class_index(self, name: str, line: str) -> int:
-        """Index of a class name (case-insensitive) in ``classes``."""
-        classes = [c.lower() for c in self.metainfo['classes']]
-        key = name.strip().lower()
+        """Index in ``classes`` of a class name, matched by its canonical
+        expression name (any alias, case-insensitive)."""
+        classes = canonical_classes(self._metainfo['classes'])
+        try:
+            key = canonical_expression(name)
+        except ValueError:
+            key = None
         if key not in classes:
             raise ValueError(
                 f'{type(self).__name__} ({self.ann_file}): unknown label '
                 f'{name!r} in line {line!r}; valid labels are '
-                f'{list(self.metainfo["classes"])}.')
+                f'{list(classes)} (or an alias of one, see '
+                'mmfer.structures.expressions).')
         return classes.index(key)
 
     def make_item(self, clip_id: str, frame_dir: str, gt_label: int,
@@ -192,6 +193,7 @@ class VideoFERDataset(BaseDataset):
         if not data_list:
             raise ValueError(f'{type(self).__name__}: {self.ann_file} lists '
                              'no clips.')
+        data_list = self._apply_contract(data_list)
         if self.check_files:
             self._check_files(data_list)
         if self.with_audio:
@@ -237,9 +239,3 @@ class VideoFERDataset(BaseDataset):
                     'allow_missing_audio=True to train on the clips without '
                     'audio (zero fbank, has_audio=False), or '
                     'with_audio=False for a video-only model.')
-
-    def get_gt_labels(self) -> np.ndarray:
-        """(N,) expression labels."""
-        return np.asarray(
-            [self.get_data_info(i)['gt_label'] for i in range(len(self))],
-            dtype=int)

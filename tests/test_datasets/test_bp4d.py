@@ -85,11 +85,13 @@ def test_reads_frames_and_labels_from_occurrence_csvs(bp4d_root):
     ds = BP4DDataset(bp4d_root, modalities=('rgb', 'depth'))
     assert len(ds) == 3 * 2 * 4
     assert ds.metainfo['au_names'] == [f'AU{k}' for k in BP4D_AUS]
+    assert ds.metainfo['classes'] == ()  # AU labels, no expression labels
     assert ds.num_skipped == 0
     seen = set()
     for i in range(len(ds)):
         info = ds.get_data_info(i)
         seen.add(info['subject'])
+        assert info['domain'] == 'bp4d'
         assert osp.isfile(info['img_path']) and osp.isfile(info['depth_path'])
         assert info['img_path'].endswith(f'/{info["frame"]}.jpg')
         header, rows = _read_csv(osp.join(
@@ -121,6 +123,9 @@ def test_pipeline_gives_rgbd_input_and_au_targets(bp4d_root):
     assert tuple(out['inputs'].shape) == (4, 32, 32)
     gt = out['data_samples'].gt_au
     assert gt.shape == (12, )
+    assert out['data_samples'].domain == 'bp4d'
+    renamed = BP4DDataset(bp4d_root, domain='lab1')
+    assert renamed.get_data_info(0)['domain'] == 'lab1'
     assert gt.tolist() == [float(v) for v in ds.get_data_info(0)['au_occ']]
 
 

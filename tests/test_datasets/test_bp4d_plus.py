@@ -49,6 +49,8 @@ def test_reads_aligned_rgb_depth_thermal(root):
     assert len(stems) == 1                               # same frame
     assert tuple(ds[0]['inputs'].shape) == (5, 32, 32)   # R, G, B, D, T
     assert 'au_occ' not in info                          # labels optional
+    assert info['domain'] == 'bp4d_plus' and ds.metainfo['classes'] == ()
+    assert ds[0]['data_samples'].domain == 'bp4d_plus'
     with pytest.raises(KeyError, match='with_labels=True'):
         ds.get_au_labels()
 

@@ -10,15 +10,12 @@ import pytest
 
 from mmfer.datasets import DFEWDataset
 from mmfer.datasets.synthface import generate_layout
+from mmfer.structures.expressions import canonical_expression
 from mmfer.utils import register_all_modules
 
 register_all_modules()
 
 GEN = dict(subjects=3, samples=3, size=32, frames=10, seed=0)
-#: DFEW class names vs SynthFace expression names.
-SYNONYMS = dict(happy='happiness', sad='sadness', neutral='neutral',
-                angry='anger', surprise='surprise', disgust='disgust',
-                fear='fear')
 
 
 @pytest.fixture(scope='module')
@@ -48,11 +45,14 @@ def _read_csv_ids(root, fold):
 
 
 def test_classes_in_mma_dfer_order_and_labels_map_from_csv(dfew_root):
+    # DFEW's 1 Happy ... 7 Fear, in canonical names
     assert DFEWDataset.METAINFO['classes'] == (
-        'happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear')
+        'happiness', 'sadness', 'neutral', 'anger', 'surprise', 'disgust',
+        'fear')
     with open(osp.join(dfew_root, 'meta.json')) as f:
         dfew_labels = json.load(f)['dfew_labels']  # '1' -> 'happiness'
     ds = DFEWDataset(dfew_root, fold=1, split='train')
+    assert ds.metainfo['classes'] == DFEWDataset.METAINFO['classes']
     rows = _read_csv(dfew_root, 'train', 1)
     assert len(ds) == len(rows)
     for i in range(len(ds)):
@@ -60,7 +60,8 @@ def test_classes_in_mma_dfer_order_and_labels_map_from_csv(dfew_root):
         official = rows[int(item['clip_id'])]
         assert item['gt_label'] == official - 1
         name = ds.metainfo['classes'][item['gt_label']]
-        assert SYNONYMS[name] == dfew_labels[str(official)]
+        assert name == canonical_expression(dfew_labels[str(official)])
+        assert item['domain'] == 'dfew'
 
 
 def test_folds_partition_the_clips(dfew_root):
@@ -124,6 +125,7 @@ def test_pipeline_output_matches_the_model_contract(dfew_root):
     assert float(audio.std()) > 0.1
     meta = out['data_samples'].metainfo
     assert meta['has_audio'] is True and meta['num_clips'] == 1
+    assert out['data_samples'].domain == 'dfew'
 
 
 def test_missing_audio_is_an_error_unless_allowed(dfew_copy):

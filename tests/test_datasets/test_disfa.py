@@ -38,8 +38,10 @@ def test_one_based_labels_map_to_zero_based_frames(root):
     ds = DISFADataset(root)
     assert len(ds) == 30 and ds.num_skipped == 0
     assert ds.metainfo['au_names'] == [f'AU{k}' for k in DISFA_AUS]
+    assert ds.metainfo['classes'] == ()
     for i in range(len(ds)):
         info = ds.get_data_info(i)
+        assert info['domain'] == 'disfa'
         t = int(osp.splitext(osp.basename(info['img_path']))[0])
         assert t == info['frame']
         for k, au in enumerate(DISFA_AUS):

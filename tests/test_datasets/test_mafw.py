@@ -9,6 +9,7 @@ import pytest
 
 from mmfer.datasets import MAFWDataset
 from mmfer.datasets.synthface import generate_layout
+from mmfer.structures.expressions import dataset_classes
 from mmfer.utils import register_all_modules
 
 register_all_modules()
@@ -44,9 +45,11 @@ def test_labels_are_mapped_by_name_into_mma_dfer_order(mafw_root):
             ds = MAFWDataset(mafw_root, fold=fold, split=split)
             lines = _split_lines(mafw_root, fold, split)
             assert len(ds) == len(lines)
+            assert ds.metainfo['classes'] == dataset_classes('mafw')
             for item, (video, name) in zip(_items(ds), lines):
                 assert item['clip_id'] == video[:-4]
                 assert classes[item['gt_label']] == name
+                assert item['domain'] == 'mafw'
 
 
 def test_missing_audio_clips_are_kept_with_has_audio_false(mafw_root):
@@ -139,3 +142,24 @@ def test_audio_folder_missing_is_an_error_unless_video_only(mafw_root,
         MAFWDataset(root, fold=1, split='test')
     ds = MAFWDataset(root, fold=1, split='test', with_audio=False)
     assert not any(d['has_audio'] for d in _items(ds))
+
+
+def test_split_labels_go_through_the_vocabulary(mafw_root, tmp_path):
+    ann = tmp_path / 'aliases.txt'
+    ann.write_text('00001.mp4 Happy\n00002.mp4 angry\n00003.mp4 Contempt\n')
+    ds = MAFWDataset(mafw_root, ann_file=str(ann), check_files=False)
+    names = [ds.metainfo['classes'][d['gt_label']] for d in _items(ds)]
+    assert names == ['happiness', 'anger', 'contempt']
+
+
+def test_label_space_of_a_7_class_dataset_drops_compound_classes(mafw_root):
+    ref = _items(MAFWDataset(mafw_root, fold=1, split='train'))
+    names = [dataset_classes('mafw')[d['gt_label']] for d in ref]
+    basic = [n for n in names if n in dataset_classes('dfew')]
+    assert len(basic) < len(names)  # the render holds compound classes
+    with pytest.raises(ValueError, match='lacks the classes'):
+        MAFWDataset(mafw_root, fold=1, split='train', label_space='dfew')
+    ds = MAFWDataset(mafw_root, fold=1, split='train', label_space='dfew',
+                     unmapped='drop')
+    assert ds.metainfo['classes'] == dataset_classes('dfew')
+    assert [dataset_classes('dfew')[i] for i in ds.get_gt_labels()] == basic

@@ -28,7 +28,10 @@ class PackFERInputs(BaseTransform):
     converted as they are.
 
     **Required Keys:** the ``input_keys``; optionally ``gt_label``
-    (expression), ``au_occ``, ``au_int``.
+    (expression), ``au_occ``, ``au_int`` and the ``meta_keys``, among them
+    ``domain`` (str, the dataset name every mmfer dataset puts on its
+    samples; read back as ``data_sample.domain``) and SynthFace's
+    ``domain_label`` (int) / ``domain_name`` (str) of the rendered domain.
 
     A ``gt_seg_map`` (face parsing, :class:`~.LoadParsingMap`) becomes
     ``data_sample.gt_parsing`` (H, W).
@@ -45,9 +48,10 @@ class PackFERInputs(BaseTransform):
     """
 
     DEFAULT_META_KEYS = ('sample_idx', 'img_path', 'subject', 'domain',
-                         'domain_name', 'modalities', 'channel_names',
-                         'ori_shape', 'img_shape', 'scale_factor', 'flip',
-                         'flip_direction', 'clip_id', 'audio_path',
+                         'domain_label', 'domain_name', 'modalities',
+                         'channel_names', 'ori_shape', 'img_shape',
+                         'scale_factor', 'flip', 'flip_direction', 'clip_id',
+                         'audio_path',
                          'has_audio', 'num_frames', 'frame_inds',
                          'num_clips', 'total_frames')
 

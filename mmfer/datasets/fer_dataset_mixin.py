@@ -1,0 +1,226 @@
+"""The contract every mmfer dataset keeps, image and clip datasets alike.
+
+:class:`BaseFERDataset` (one sample = one face image) and
+:class:`VideoFERDataset` (one sample = one clip) both derive from
+:class:`FERDatasetMixin`, which writes each of these once:
+
+- **classes**: ``metainfo['classes']`` holds canonical expression names
+  (:mod:`mmfer.structures.expressions`) in the dataset's published index
+  order, and ``gt_label`` indexes it. A dataset without expression labels
+  (BP4D, BP4D+, DISFA) has ``classes == ()``.
+- **label space**: ``label_space='dfew'`` (a dataset name or a class-name
+  list) re-expresses ``gt_label`` in another dataset's index order by name,
+  e.g. to evaluate a DFEW-trained model on SynthFace; ``metainfo['classes']``
+  becomes that order. A class the target lacks is an error, or with
+  ``unmapped='drop'`` its samples are dropped (their count is logged).
+- **domain**: every sample carries ``domain`` (str), the dataset name
+  (``'synthface'``, ``'dfew'``, ``'bp4d'``, ...; the ``domain`` argument
+  overrides it, e.g. to tell two SynthFace renders apart in one
+  ``ConcatDataset``). ``PackFERInputs`` puts it in the data sample's
+  metainfo (``data_sample.domain``).
+- **auto-generation**: with ``auto_generate=dict(...)`` a missing dataset
+  is rendered by SynthFace in the class's ``LAYOUT`` (cached; real data is
+  never touched).
+- :meth:`get_gt_labels`: the (N,) expression labels.
+"""
+import logging
+import os.path as osp
+from typing import List, Optional, Sequence, Union
+
+import numpy as np
+from mmengine.dist import get_dist_info
+from mmengine.logging import print_log
+
+from mmfer.structures.expressions import (UNMAPPED, canonical_classes,
+                                          label_mapping, resolve_classes)
+
+
+class FERDatasetMixin:
+    """Classes, label space, domain, auto-generation and label statistics.
+
+    To be listed before :class:`mmengine.dataset.BaseDataset` in a base
+    class; that base calls :meth:`_init_contract` in ``__init__`` (before
+    ``BaseDataset.__init__``) and :meth:`_apply_contract` first in
+    ``filter_data``.
+
+    Class attributes:
+        DOMAIN (str | None): the dataset name put on every sample; None
+            means it must come from the ``domain`` argument or the
+            annotation file's ``metainfo['domain']``.
+        LAYOUT (str | None): the SynthFace layout that ``auto_generate``
+            renders (None: auto-generation is not available).
+    """
+
+    DOMAIN: Optional[str] = None
+    LAYOUT: Optional[str] = None
+    UNMAPPED_POLICIES = ('error', 'drop')
+
+    def _init_contract(self,
+                       domain: Optional[str] = None,
+                       label_space: Union[str, Sequence[str], None] = None,
+                       unmapped: str = 'error') -> None:
+        """Store and check the contract arguments.
+
+        Args:
+            domain (str, optional): overrides :attr:`DOMAIN`.
+            label_space (str | Sequence[str], optional): a dataset name of
+                :data:`mmfer.structures.expressions.DATASET_CLASSES` or a
+                class-name list to express ``gt_label`` in.
+            unmapped (str): ``'error'`` or ``'drop'``: what happens to a
+                sample whose class ``label_space`` lacks.
+        """
+        name = type(self).__name__
+        if domain is not None and (not isinstance(domain, str)
+                                   or not domain):
+            raise TypeError(f'{name}: domain must be a non-empty str (the '
+                            f'dataset name), got {domain!r}.')
+        if unmapped not in self.UNMAPPED_POLICIES:
+            raise ValueError(f'{name}: unmapped must be one of '
+                             f'{self.UNMAPPED_POLICIES}, got {unmapped!r}.')
+        if label_space is not None:
+            resolve_classes(label_space)  # fail at once on a bad name
+        self.domain = domain if domain is not None else self.DOMAIN
+        self.label_space = label_space
+        self.unmapped = unmapped
+        self.dataset_classes: tuple = ()
+
+    # ------------------------------------------------------------------
+    # Auto-generation of SynthFace data
+    # ------------------------------------------------------------------
+    def _prepare_data(self,
+                      data_root: str,
+                      marker: str,
+                      auto_generate: Optional[dict],
+                      missing_ok: bool = False) -> None:
+        """Make sure the dataset exists, rendering it if asked.
+
+        - ``auto_generate`` None: the data must exist; an absent ``marker``
+          is an error naming it (unless ``missing_ok``: the loader then
+          reports what is missing itself).
+        - ``marker`` present without a SynthFace ``meta.json``: real data,
+          never touched.
+        - otherwise ``generate_layout(LAYOUT, data_root, **auto_generate)``,
+          which returns at once when an identical dataset is cached and
+          re-renders one made with other arguments. Rendering is
+          deterministic, so concurrent ranks write the same files.
+
+        Args:
+            data_root (str): the dataset root.
+            marker (str): a path relative to ``data_root`` whose existence
+                means the dataset is there (an annotation file or folder).
+            auto_generate (dict | None): keyword arguments of
+                :func:`mmfer.datasets.synthface.generate_layout`.
+            missing_ok (bool): see above. Defaults to False.
+        """
+        name = type(self).__name__
+        path = osp.join(data_root, marker)
+        synthetic = osp.isfile(osp.join(data_root, 'meta.json'))
+        if auto_generate is None:
+            if not missing_ok and not osp.exists(path):
+                raise FileNotFoundError(
+                    f'{name}: {path} not found. Check data_root (see '
+                    'docs/datasets/), or set auto_generate=dict(...) to '
+                    'render a SynthFace '
+                    f'{self.LAYOUT or "(no layout)"}-layout dataset there '
+                    '(or run tools/dataset_converters/make_synthface.py '
+                    f'--layout {self.LAYOUT} --out {data_root}).')
+            return
+        if osp.exists(path) and not synthetic:
+            return  # real data (not written by SynthFace): never touch it
+        if self.LAYOUT is None:
+            raise ValueError(f'{name} has no SynthFace layout; '
+                             'auto_generate is not available.')
+        from .synthface import generate_layout
+        if not synthetic:
+            rank, _ = get_dist_info()
+            print(f'[rank {rank}] {name}: rendering a SynthFace '
+                  f'{self.LAYOUT}-layout dataset into {data_root} '
+                  f'({auto_generate}) ...', flush=True)
+        generate_layout(self.LAYOUT, data_root, **auto_generate)
+
+    # ------------------------------------------------------------------
+    # Classes, label space and domain
+    # ------------------------------------------------------------------
+    def _apply_contract(self, data_list: List[dict]) -> List[dict]:
+        """Canonical classes, the label space and ``domain`` on each item.
+
+        Called once the annotations are loaded (their ``metainfo`` merged),
+        before any other filtering.
+        """
+        name = type(self).__name__
+        where = f'{name} ({self.ann_file or self.data_root})'
+        if self.domain is None:
+            self.domain = self._metainfo.get('domain')
+        if not isinstance(self.domain, str) or not self.domain:
+            raise ValueError(
+                f'{where}: every sample needs a domain (the dataset name); '
+                "pass domain='<dataset name>' (e.g. domain='rafdb') or put "
+                "'domain' into the annotation file's metainfo.")
+        try:
+            classes = canonical_classes(self._metainfo.get('classes') or ())
+        except ValueError as e:
+            raise ValueError(f'{where}: metainfo classes: {e}') from None
+        self.dataset_classes = classes
+        labelled = [d for d in data_list if d.get('gt_label') is not None]
+        bad = [d['gt_label'] for d in labelled
+               if not 0 <= int(d['gt_label']) < len(classes)]
+        if bad:
+            raise ValueError(
+                f'{where}: gt_label {sorted(set(bad))[:10]} outside the '
+                f'{len(classes)} classes {list(classes)}. Give metainfo '
+                'classes in the label order of the annotations.')
+        if self.label_space is not None:
+            classes, data_list = self._to_label_space(classes, data_list,
+                                                      where)
+        self._metainfo['classes'] = classes
+        for d in data_list:
+            d['domain'] = self.domain
+        return data_list
+
+    def _to_label_space(self, classes: tuple, data_list: List[dict],
+                        where: str):
+        """Re-index ``gt_label`` into ``self.label_space`` by name.
+
+        Returns:
+            tuple: the target classes and the (possibly shorter) data list.
+        """
+        target = resolve_classes(self.label_space)
+        mapping = label_mapping(classes, target, missing='unmapped')
+        lacking = {}  # source class the target lacks -> number of samples
+        kept = []
+        for d in data_list:
+            if d.get('gt_label') is not None:
+                src = int(d['gt_label'])
+                if mapping[src] == UNMAPPED:
+                    lacking[classes[src]] = lacking.get(classes[src], 0) + 1
+                    continue
+                d['gt_label'] = mapping[src]
+            kept.append(d)
+        if lacking and self.unmapped == 'error':
+            raise ValueError(
+                f'{where}: label_space {list(target)} lacks the classes '
+                f'{lacking} (class: samples). Pass unmapped=\'drop\' to '
+                'drop these samples, or choose a label space that has them.')
+        if lacking:
+            print_log(
+                f'{where}: dropped {sum(lacking.values())} sample(s) whose '
+                f'class is not in label_space {list(target)}: {lacking}',
+                logger='current', level=logging.WARNING)
+        return target, kept
+
+    # ------------------------------------------------------------------
+    # Label statistics (used e.g. for class-balanced loss weights)
+    # ------------------------------------------------------------------
+    def _collect(self, key: str) -> list:
+        """``key`` of every sample (works after mmengine serialised the
+        data list, which empties ``self.data_list``)."""
+        values = [self.get_data_info(i).get(key) for i in range(len(self))]
+        if not values or any(v is None for v in values):
+            raise KeyError(f'{type(self).__name__} has no "{key}" labels '
+                           'for every sample.')
+        return values
+
+    def get_gt_labels(self) -> np.ndarray:
+        """(N,) int expression labels, indices into
+        ``metainfo['classes']``."""
+        return np.asarray(self._collect('gt_label'), dtype=int)
