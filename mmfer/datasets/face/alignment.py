@@ -167,8 +167,8 @@ class FaceAligner:
 
     Example:
         >>> import numpy as np
-        >>> face = FaceDetections([[8, 8, 24, 24]], [1.0],
-        ...                       np.array([[[12, 12], [20, 14]] + [[0, 0]] * 3]))
+        >>> lms = np.array([[[12, 12], [20, 14]] + [[0, 0]] * 3])
+        >>> face = FaceDetections([[8, 8, 24, 24]], [1.0], lms)
         >>> out = FaceAligner(size=16, margin=0)(
         ...     dict(rgb=np.zeros((32, 32, 3), np.uint8),
         ...          parsing=np.ones((32, 32), np.uint8)), face)

@@ -10,7 +10,8 @@ from .detections import FaceDetections
 
 ON_MISSING = ('error', 'skip', 'fallback')
 ImageLike = Union[str, np.ndarray]
-FallbackBox = Union[str, Sequence[float], Callable[[np.ndarray], Sequence[float]]]
+FallbackBox = Union[str, Sequence[float],
+                    Callable[[np.ndarray], Sequence[float]]]
 
 
 class FaceNotFoundError(RuntimeError):

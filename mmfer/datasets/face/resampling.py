@@ -2,9 +2,10 @@
 
 The interpolation comes from the modality table
 (:mod:`mmfer.structures.modalities`): ``'bilinear'`` for intensities (rgb,
-gray, lbp, thermal), ``'nearest'`` for depth and parsing, so a resampled
-depth or parsing map holds only values of its input (no depth invented
-across the face silhouette, no class ids mixed).
+gray, thermal), ``'nearest'`` for depth, parsing and LBP codes, so a
+resampled depth, parsing or LBP map holds only values of its input (no
+depth invented across the face silhouette, no class ids or bit patterns
+mixed).
 
 Pixels that come from outside the image get a value that means "nothing
 there", never an invented one (:func:`border_value`):

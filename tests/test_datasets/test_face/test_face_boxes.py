@@ -46,7 +46,8 @@ def test_center_box_mask_box_median():
 
 def test_crop_resize_per_modality():
     depth = np.full((40, 40), DEPTH_BACKGROUND_CODE, np.uint16)
-    depth[10:30, 10:30] = np.arange(400, dtype=np.uint16).reshape(20, 20) + 5000
+    depth[10:30, 10:30] = 5000 + np.arange(400, dtype=np.uint16).reshape(
+        20, 20)
     out = crop_resize(depth, (-10, -10, 30, 30), 16, 'depth')
     assert out.shape == (16, 16) and out.dtype == np.uint16
     assert np.isin(out, depth).all()                     # nearest
