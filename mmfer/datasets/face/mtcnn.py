@@ -6,9 +6,10 @@ Using Multitask Cascaded Convolutional Networks", IEEE SPL 2016
 
 The P-, R- and O-Net weights ship inside the facenet-pytorch wheel
 (``facenet_pytorch/data/{pnet,rnet,onet}.pt``) and are loaded from there;
-nothing is downloaded (tests/test_datasets/test_face/test_mtcnn.py runs it
-with sockets disabled). Those files are plain state dicts, which torch
-2.14's default ``torch.load(weights_only=True)`` accepts.
+nothing is downloaded (``test_face_detectors.py`` under
+tests/test_datasets/test_face runs it with sockets disabled). Those files
+are plain state dicts, which torch 2.14's default
+``torch.load(weights_only=True)`` accepts.
 """
 import os.path as osp
 from typing import Optional, Sequence
