@@ -84,7 +84,9 @@ _TABLE = (
     Modality('gray', 1, ('Y', ), 'image_u8', derived_from='rgb',
              description='luminance of the colour image'),
     Modality('lbp', 1, ('L', ), 'image_u8', derived_from='gray',
-             description='local binary pattern codes of the gray image'),
+             interpolation='nearest',
+             description='local binary pattern codes of the gray image '
+             '(bit patterns: never blended)'),
     Modality('depth', 1, ('D', ), 'depth_u16', path_key='depth_path',
              interpolation='nearest',
              description='depth map, 0.1 mm units, nearest point brightest '

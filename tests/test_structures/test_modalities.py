@@ -33,6 +33,7 @@ def test_table_facts():
     # maps whose values must not be blended are resampled with nearest
     assert MODALITIES['depth'].interpolation == 'nearest'
     assert MODALITIES['parsing'].interpolation == 'nearest'
+    assert MODALITIES['lbp'].interpolation == 'nearest'  # bit patterns
     assert MODALITIES['rgb'].interpolation == 'bilinear'
 
 
