@@ -40,8 +40,8 @@ class FERDatasetMixin:
 
     To be listed before :class:`mmengine.dataset.BaseDataset` in a base
     class; that base calls :meth:`_init_contract` in ``__init__`` (before
-    ``BaseDataset.__init__``) and :meth:`_apply_contract` first in
-    ``filter_data``.
+    ``BaseDataset.__init__``) and :meth:`_apply_contract` in
+    ``filter_data`` (after selecting subjects, before checking files).
 
     Class attributes:
         DOMAIN (str | None): the dataset name put on every sample; None
@@ -117,13 +117,14 @@ class FERDatasetMixin:
         synthetic = osp.isfile(osp.join(data_root, 'meta.json'))
         if auto_generate is None:
             if not missing_ok and not osp.exists(path):
+                hint = '' if self.LAYOUT is None else (
+                    ', or set auto_generate=dict(...) to render a SynthFace '
+                    f'{self.LAYOUT}-layout dataset there (or run tools/'
+                    'dataset_converters/make_synthface.py --layout '
+                    f'{self.LAYOUT} --out {data_root})')
                 raise FileNotFoundError(
                     f'{name}: {path} not found. Check data_root (see '
-                    'docs/datasets/), or set auto_generate=dict(...) to '
-                    'render a SynthFace '
-                    f'{self.LAYOUT or "(no layout)"}-layout dataset there '
-                    '(or run tools/dataset_converters/make_synthface.py '
-                    f'--layout {self.LAYOUT} --out {data_root}).')
+                    f'docs/datasets/){hint}.')
             return
         if osp.exists(path) and not synthetic:
             return  # real data (not written by SynthFace): never touch it

@@ -22,5 +22,5 @@ def test_pred_au_threshold_and_expression_fields():
     assert s.pred_au.tolist() == [0, 1, 1]
     s.set_gt_label(3)  # mmpretrain field for the expression
     assert s.gt_label.tolist() == [3]
-    s.set_metainfo(dict(subject='F001', domain=2, modalities=('rgb', )))
-    assert s.subject == 'F001' and s.domain == 2
+    s.set_metainfo(dict(subject='F001', domain='bp4d', modalities=('rgb', )))
+    assert s.subject == 'F001' and s.domain == 'bp4d'
