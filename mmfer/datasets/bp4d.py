@@ -85,11 +85,11 @@ class BP4DDataset(AUFrameDataset):
     Each labelled frame (a row of an AU_OCC csv) becomes one sample with
     ``img_path`` / ``depth_path`` / ``thermal_path`` (absolute),
     ``au_occ`` (K,) in ``au_ids`` order with -1 for code 9, ``subject``,
-    ``task``, ``frame`` and ``domain`` (``'bp4d'``). A labelled frame whose file is
-    missing for a requested modality is **skipped, and the count is logged
-    as a warning** (the public release lacks a few frames); a subject with
-    AU files but no frame at all is an error, as is a fold subject without
-    AU files.
+    ``task``, ``frame`` and ``domain`` (``'bp4d'``). A labelled frame whose
+    file is missing for a requested modality is **skipped, and the count is
+    logged as a warning** (the public release lacks a few frames); a subject
+    with AU files but no frame at all is an error, as is a fold subject
+    without AU files.
 
     Args:
         data_root (str): dataset root.

@@ -262,8 +262,9 @@ def map_labels(labels: Union[int, Sequence[int], np.ndarray],
     if missing == 'error' and (out == UNMAPPED).any():
         src = resolve_classes(source)
         lacking = sorted({src[i] for i in labels[out == UNMAPPED].tolist()})
+        tgt = list(resolve_classes(target))
         raise ValueError(
-            f'the target classes {list(resolve_classes(target))} lack {lacking}, '
+            f'the target classes {tgt} lack {lacking}, '
             'which occur in the labels. Drop those samples, or pass '
             f"missing='unmapped' to map them to {UNMAPPED}.")
     return out
