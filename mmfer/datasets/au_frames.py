@@ -14,8 +14,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from mmengine.logging import print_log
 
-from .au_protocols import get_fold_subjects
 from .base_fer_dataset import BaseFERDataset
+from .protocols import get_fold_subjects
 
 #: File extensions accepted as frames.
 IMG_EXTS = ('.jpg', '.jpeg', '.png', '.bmp')

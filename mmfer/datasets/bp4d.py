@@ -3,7 +3,7 @@
 Zhang et al., "BP4D-Spontaneous: a high-resolution spontaneous 3D dynamic
 facial expression database", IVC 2014. Used by MCM ("Multimodal
 Channel-Mixing", Sec. 4.1) for fine-tuning: 12 AUs, subject-exclusive
-3-fold cross-validation (parts in :mod:`mmfer.datasets.au_protocols`).
+3-fold cross-validation (parts in :mod:`mmfer.datasets.protocols`).
 """
 import csv
 import os
@@ -16,7 +16,7 @@ import numpy as np
 from mmfer.registry import DATASETS
 from mmfer.structures.modalities import path_key
 from .au_frames import AUFrameDataset, index_frames, resolve_prefix
-from .au_protocols import BP4D_AUS
+from .protocols import BP4D_AUS
 
 #: Code of an AU that was not coded in a BP4D / BP4D+ occurrence CSV.
 UNKNOWN_CODE = 9
@@ -127,7 +127,7 @@ class BP4DDataset(AUFrameDataset):
             ``check_files``, ...), see :class:`AUFrameDataset`.
 
     Example:
-        >>> from mmfer.datasets.au_protocols import get_fold_subjects
+        >>> from mmfer.datasets.protocols import get_fold_subjects
         >>> get_fold_subjects('bp4d', 3, 'test')[:3]
         ['F001', 'M007', 'F018']
     """

@@ -3,7 +3,7 @@
 Mavadati et al., "DISFA: A Spontaneous Facial Action Intensity Database",
 IEEE TAC 2013. MCM uses 8 of the 12 coded AUs from the left camera, an AU
 being positive when its intensity is >= 2, with the subject-exclusive
-3-fold protocol of :mod:`mmfer.datasets.au_protocols`.
+3-fold protocol of :mod:`mmfer.datasets.protocols`.
 """
 import os.path as osp
 from typing import Dict, List, Sequence
@@ -12,7 +12,7 @@ import numpy as np
 
 from mmfer.registry import DATASETS
 from .au_frames import AUFrameDataset, index_frames, list_dirs, resolve_prefix
-from .au_protocols import DISFA_AUS
+from .protocols import DISFA_AUS
 
 #: The 12 AUs DISFA codes (one label file per AU and subject).
 DISFA_CODED_AUS = (1, 2, 4, 5, 6, 9, 12, 15, 17, 20, 25, 26)

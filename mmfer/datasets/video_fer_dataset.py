@@ -70,6 +70,7 @@ class VideoFERDataset(FERDatasetMixin, BaseDataset):
     METAINFO: dict = dict(classes=())
     ALLOW_MISSING_AUDIO = False
     SPLITS = ('train', 'test')
+    NUM_FOLDS = 5  # official folds (set_1 ... set_5)
 
     def __init__(self,
                  data_root: str,
@@ -89,9 +90,9 @@ class VideoFERDataset(FERDatasetMixin, BaseDataset):
             raise ValueError(
                 f'{type(self).__name__}: split must be one of {self.SPLITS}, '
                 f'got {split!r}')
-        if int(fold) not in range(1, 6):
-            raise ValueError(f'{type(self).__name__}: fold must be 1-5, got '
-                             f'{fold!r}')
+        if int(fold) not in range(1, self.NUM_FOLDS + 1):
+            raise ValueError(f'{type(self).__name__}: fold must be '
+                             f'1-{self.NUM_FOLDS}, got {fold!r}')
         self.fold = int(fold)
         self.split = split
         self.with_audio = with_audio

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from mmfer.datasets import BP4DDataset
-from mmfer.datasets.au_protocols import (BP4D_AUS, BP4D_PARTS, DISFA_PARTS,
-                                         get_fold_subjects)
+from mmfer.datasets.protocols import (BP4D_AUS, BP4D_PARTS, DISFA_PARTS,
+                                      get_fold_subjects)
 from mmfer.datasets.synthface import generate_layout
 
 

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from mmfer.datasets import DISFADataset
-from mmfer.datasets.au_protocols import DISFA_AUS
+from mmfer.datasets.protocols import DISFA_AUS
 from mmfer.datasets.synthface import generate_layout
 
 
