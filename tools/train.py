@@ -1,12 +1,12 @@
 # Train a model from an mmfer config (single process, torchrun or slurm).
 import argparse
 import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmfer.utils import register_all_modules, set_trust_all, setup_distributed
+from mmfer.utils import (merge_train_args, register_all_modules, set_trust_all,
+                         setup_distributed)
 
 
 def parse_args():
@@ -58,60 +58,10 @@ def parse_args():
     return args
 
 
-def merge_args(cfg, args):
-    """Merge CLI arguments into the config."""
-    if args.no_validate:
-        cfg.val_cfg = None
-        cfg.val_dataloader = None
-        cfg.val_evaluator = None
-
-    # work_dir priority: CLI > config > ./work_dirs/<config name>
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-
-    if args.amp:
-        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper',
-                                 'BF16AutocastOptimWrapper'):
-            raise ValueError(f'--amp needs OptimWrapper, the config uses '
-                             f'{optim_wrapper}.')
-        import torch
-        if torch.cuda.is_available():
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-        else:
-            # mmengine's AMP is GPU-only; CPU autocast supports bfloat16
-            cfg.optim_wrapper.type = 'BF16AutocastOptimWrapper'
-
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        if not osp.isfile(args.resume):
-            raise FileNotFoundError(
-                f'--resume {args.resume}: no such checkpoint file.')
-        cfg.resume = True
-        cfg.load_from = args.resume
-
-    if args.auto_scale_lr:
-        cfg.auto_scale_lr = cfg.get('auto_scale_lr', {})
-        if 'base_batch_size' not in cfg.auto_scale_lr:
-            raise KeyError('--auto-scale-lr needs auto_scale_lr.'
-                           'base_batch_size in the config.')
-        cfg.auto_scale_lr.enable = True
-
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    return cfg
-
-
 def main():
     args = parse_args()
     cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
+    cfg = merge_train_args(cfg, args)
     register_all_modules(init_default_scope=False)
     if args.trust_checkpoint:
         set_trust_all(True)

@@ -344,7 +344,12 @@ class BaseFoldProtocol:
         return self.get_fold(fold)
 
     def _set_fold(self, ds_cfg: dict, fold: Optional[int]) -> None:
-        if not accepts(ds_cfg, 'fold'):
+        cls = dataset_class(ds_cfg)
+        # AU datasets take ``fold`` in their shared base, but only those
+        # with a published ``PROTOCOL`` (BP4D, DISFA) can resolve it.
+        no_protocol = cls is not None and 'PROTOCOL' in dir(cls) and \
+            getattr(cls, 'PROTOCOL') is None
+        if no_protocol or not accepts(ds_cfg, 'fold'):
             raise KeyError(
                 f'{type(self).__name__}: dataset {ds_cfg.get("type")} has no '
                 '"fold" argument, so it cannot select fold '

@@ -87,6 +87,20 @@ def test_subject_kfold_edits_the_three_datasets_of_bp4d_config():
     assert cfg2.train_dataloader.dataset.fold is None
 
 
+def test_published_parts_refuse_a_dataset_without_that_protocol():
+    # BP4D+ takes ``fold`` through AUFrameDataset but has no published
+    # parts: the protocol must say so before any training starts.
+    cfg = Config.fromfile(osp.join(BASE, 'bp4d_au.py'))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[key]['dataset']['type'] = 'BP4DPlusDataset'
+        cfg[key]['dataset'].pop('fold', None)
+    with pytest.raises(KeyError, match='BP4DPlusDataset'):
+        SubjectKFold(parts='bp4d').apply(cfg, 1)
+    # explicit subject lists work for it
+    SubjectKFold(parts={1: ['F001'], 2: ['M011']}).apply(cfg, 2)
+    assert cfg.train_dataloader.dataset.subjects == ['F001']
+
+
 # ----------------------------------------------------------------------
 # Seeded random subjects (CM-CNN: 60 of the subjects, ten folds)
 # ----------------------------------------------------------------------

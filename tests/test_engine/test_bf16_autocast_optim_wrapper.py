@@ -7,6 +7,7 @@ from mmengine.config import Config
 from torch import nn
 
 from mmfer.engine import BF16AutocastOptimWrapper
+from mmfer.utils import merge_train_args
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -41,10 +42,10 @@ def test_train_amp_flag_selects_cpu_wrapper(monkeypatch):
     monkeypatch.setattr(sys, 'argv', ['train.py', 'x.py', '--amp'])
     args = train.parse_args()
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
-    cfg = train.merge_args(cfg, args)
+    cfg = merge_train_args(cfg, args)
     assert cfg.optim_wrapper.type == 'BF16AutocastOptimWrapper'
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
-    cfg = train.merge_args(Config.fromfile(
+    cfg = merge_train_args(Config.fromfile(
         osp.join(REPO, 'configs', 'quickstart',
                  'resnet18-w32_synthface-expr-rgb-64px.py')), args)
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'

@@ -52,7 +52,6 @@ Examples::
 import argparse
 import copy
 import gc
-import importlib.util
 import json
 import math
 import os
@@ -63,18 +62,8 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.config import Config, DictAction
 
-TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PREFIX = '[run_folds]'
 STD_TYPE = 'sample standard deviation over folds (ddof=1)'
-
-
-def _train_tool():
-    """``tools/train.py`` as a module (its ``merge_args``)."""
-    spec = importlib.util.spec_from_file_location(
-        'mmfer_tools_train', osp.join(TOOLS, 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -125,12 +114,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 # ----------------------------------------------------------------------
 def load_config(args) -> Config:
     """The config with the train arguments merged (as tools/train.py)."""
+    from mmfer.utils import merge_train_args
     cfg = Config.fromfile(args.config)
     train_args = argparse.Namespace(
         config=args.config, work_dir=None, resume=None, amp=args.amp,
         no_validate=args.no_validate, auto_scale_lr=args.auto_scale_lr,
         cfg_options=args.cfg_options)
-    return _train_tool().merge_args(cfg, train_args)
+    return merge_train_args(cfg, train_args)
 
 
 def work_root(args) -> str:
