@@ -109,7 +109,7 @@ def test_converted_encoder_matches_reference(tmp_path):
     arch = dict(embed_dims=32, num_layers=2, num_heads=2,
                 feedforward_channels=64)
     for cfg in (dict(type='mmpretrain.VisionTransformer', out_type='raw'),
-                dict(type='MCMViT')):
+                dict(type='MaskedViT')):
         enc = MODELS.build(dict(
             cfg, arch=arch, img_size=32, patch_size=8,
             init_cfg=dict(type='Pretrained', checkpoint=str(dst),
@@ -117,5 +117,6 @@ def test_converted_encoder_matches_reference(tmp_path):
         enc.init_weights()
         enc.eval()
         x = torch.rand(2, 3, 32, 32)
-        out = enc(x, mask=False)[0] if cfg['type'] == 'MCMViT' else enc(x)[0]
+        masked = cfg['type'] == 'MaskedViT'
+        out = enc(x, mask=False)[0] if masked else enc(x)[0]
         torch.testing.assert_close(out, ref(x), atol=1e-5, rtol=1e-4)

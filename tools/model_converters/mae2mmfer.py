@@ -1,6 +1,6 @@
 # Convert the official MAE ImageNet checkpoint (facebookresearch/mae,
 # e.g. mae_pretrain_vit_base.pth: {'model': timm-layout ViT}) into mmfer's
-# ViT encoder layout (mmpretrain.VisionTransformer / MCMViT keys, prefixed
+# ViT encoder layout (mmpretrain.VisionTransformer / MaskedViT keys, prefixed
 # with 'backbone.'), for MCM pre-training (Sec. 4.3: "The imagenet
 # pre-training weights from [12] are used to our encoder") or for the
 # ImageNet-initialised fine-tuning rows of Table 4:
