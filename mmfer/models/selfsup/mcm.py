@@ -10,6 +10,7 @@ from mmfer.models.utils import (apply_channel_selection, build_module,
                                 unpatchify)
 from mmfer.registry import MODELS
 from mmfer.structures import MODALITY_CHANNELS, FERDataSample
+from mmfer.structures.modalities import channel_slices, check_modalities
 from ..data_preprocessors import build_data_preprocessor
 
 
@@ -91,18 +92,9 @@ class MCM(BaseModel):
         super().__init__(
             init_cfg=init_cfg,
             data_preprocessor=build_data_preprocessor(data_preprocessor))
-        unknown = [m for m in modalities if m not in MODALITY_CHANNELS]
-        if unknown or not modalities or len(set(modalities)) != len(
-                modalities):
-            raise ValueError(f'MCM: modalities must be distinct names from '
-                             f"('rgb', 'depth', 'thermal'), got {modalities}")
-        self.modalities = tuple(modalities)
-        self.channel_slices = {}
-        start = 0
-        for m in self.modalities:
-            self.channel_slices[m] = slice(start, start + MODALITY_CHANNELS[m])
-            start += MODALITY_CHANNELS[m]
-        self.in_channels = start
+        self.modalities = check_modalities(modalities, owner='MCM')
+        self.channel_slices = channel_slices(self.modalities)
+        self.in_channels = sum(MODALITY_CHANNELS[m] for m in self.modalities)
 
         if isinstance(neck, dict):
             neck = dict(neck)
