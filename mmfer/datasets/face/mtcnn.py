@@ -29,9 +29,10 @@ def _import_facenet():
         import facenet_pytorch
     except ImportError as err:
         raise ImportError(
-            'MTCNNFaceDetector needs facenet-pytorch: pip install '
-            'facenet-pytorch==2.5.3 --no-deps (its pins would replace the '
-            'torch of requirements/runtime.txt)') from err
+            'MTCNNFaceDetector needs facenet-pytorch, a runtime '
+            'requirement of mmfer: pip install facenet-pytorch==2.5.3 (its '
+            'metadata pins no torch release, so the tested torch stays)'
+        ) from err
     data = osp.join(osp.dirname(facenet_pytorch.__file__), 'data')
     missing = [f for f in WEIGHT_FILES if not osp.isfile(osp.join(data, f))]
     if missing:
