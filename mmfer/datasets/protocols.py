@@ -343,6 +343,14 @@ class BaseFoldProtocol:
                 ds[k] = copy.deepcopy(v)
         return self.get_fold(fold)
 
+    def _set_subjects(self, ds_cfg: dict, fold: int, role: str) -> None:
+        """Select ``fold``'s training (role ``'train'``) or test subjects
+        by name; a ``fold`` argument of the dataset is cleared."""
+        f = self.get_fold(fold)
+        ds_cfg['subjects'] = list(f.train if role == 'train' else f.test)
+        if 'fold' in ds_cfg:
+            ds_cfg['fold'] = None
+
     def _set_fold(self, ds_cfg: dict, fold: Optional[int]) -> None:
         cls = dataset_class(ds_cfg)
         # AU datasets take ``fold`` in their shared base, but only those
@@ -450,10 +458,7 @@ class SubjectKFold(BaseFoldProtocol):
         if self.assign == 'fold':
             self._set_fold(ds_cfg, fold)
             return
-        f = self.get_fold(fold)
-        ds_cfg['subjects'] = list(f.train if role == 'train' else f.test)
-        if 'fold' in ds_cfg:
-            ds_cfg['fold'] = None
+        self._set_subjects(ds_cfg, fold, role)
 
     def __repr__(self):
         return (f'SubjectKFold(parts={self.name or "custom"}, num_folds='
@@ -593,10 +598,7 @@ class RandomSubjectKFold(BaseFoldProtocol):
         return Fold(fold, train, test, 'subject')
 
     def apply_to_dataset(self, ds_cfg, fold, role):
-        f = self.get_fold(fold)
-        ds_cfg['subjects'] = list(f.train if role == 'train' else f.test)
-        if 'fold' in ds_cfg:
-            ds_cfg['fold'] = None
+        self._set_subjects(ds_cfg, fold, role)
 
     def __repr__(self):
         return (f'RandomSubjectKFold(num_folds={self.num_folds}, seed='
