@@ -22,17 +22,11 @@ model = dict(
         init_cfg=dict(
             checkpoint='checkpoints/mae_pretrain_vit_base_mmfer.pth')))
 
-train_pipeline = [
-    dict(type='LoadFaceModalities', modalities=modalities),
-    dict(type='mmpretrain.Resize', scale=224),
-    dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackFERInputs'),
-]
-test_pipeline = [
-    dict(type='LoadFaceModalities', modalities=modalities),
-    dict(type='mmpretrain.Resize', scale=224),
-    dict(type='PackFERInputs'),
-]
+# the base pipelines, loading RGB + Depth (4 channels)
+train_pipeline, test_pipeline = (
+    [dict(t, modalities=modalities)
+     if t['type'] == 'LoadFaceModalities' else t for t in pipeline]
+    for pipeline in (_base_.train_pipeline, _base_.test_pipeline))
 train_dataloader = dict(
     dataset=dict(modalities=modalities, pipeline=train_pipeline))
 val_dataloader = dict(

@@ -13,17 +13,11 @@ model = dict(
             'epoch_100.pth')))
 
 modalities = ('depth', )
-train_pipeline = [
-    dict(type='LoadFaceModalities', modalities=modalities, depth_as_rgb=True),
-    dict(type='mmpretrain.Resize', scale=224),
-    dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackFERInputs'),
-]
-test_pipeline = [
-    dict(type='LoadFaceModalities', modalities=modalities, depth_as_rgb=True),
-    dict(type='mmpretrain.Resize', scale=224),
-    dict(type='PackFERInputs'),
-]
+# the base pipelines, loading depth replicated to three channels
+train_pipeline, test_pipeline = (
+    [dict(t, modalities=modalities, depth_as_rgb=True)
+     if t['type'] == 'LoadFaceModalities' else t for t in pipeline]
+    for pipeline in (_base_.train_pipeline, _base_.test_pipeline))
 train_dataloader = dict(
     dataset=dict(modalities=modalities, pipeline=train_pipeline))
 val_dataloader = dict(

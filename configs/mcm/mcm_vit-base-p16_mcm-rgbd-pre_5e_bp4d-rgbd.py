@@ -17,24 +17,16 @@ model = dict(
             'epoch_100.pth')))
 
 modalities = ('rgb', 'depth')
-train_pipeline = [
-    dict(type='LoadFaceModalities', modalities=modalities),
-    dict(type='mmpretrain.Resize', scale=224),
-    dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='ChannelMixing', patch_size=16, num_kept=3, in_channels=4),
-    dict(type='PackFERInputs'),
-]
-test_pipeline = [
-    dict(type='LoadFaceModalities', modalities=modalities),
-    dict(type='mmpretrain.Resize', scale=224),
-    dict(
-        type='ChannelMixing',
-        patch_size=16,
-        num_kept=3,
-        in_channels=4,
-        seed=0),
-    dict(type='PackFERInputs'),
-]
+# the base pipelines, loading RGB + Depth and mixing channels before packing
+channel_mixing = dict(
+    type='ChannelMixing', patch_size=16, num_kept=3, in_channels=4)
+train_pipeline, test_pipeline = (
+    [dict(t, modalities=modalities)
+     if t['type'] == 'LoadFaceModalities' else t
+     for t in pipeline[:-1]] + [mixing, pipeline[-1]]
+    for pipeline, mixing in ((_base_.train_pipeline, channel_mixing),
+                             (_base_.test_pipeline,
+                              dict(channel_mixing, seed=0))))
 train_dataloader = dict(
     dataset=dict(modalities=modalities, pipeline=train_pipeline))
 val_dataloader = dict(
