@@ -6,6 +6,8 @@ from .disfa import DISFADataset
 from .face import (BaseFaceDetector, FaceAligner, FaceDetections,
                    HaarFaceDetector, MTCNNFaceDetector)
 from .mafw import MAFWDataset
+from .scans import (BNTScan, ScanMesh, read_bnt, read_vrml, write_bnt,
+                    write_vrml)
 from .synthface_dataset import SynthFaceDataset
 from .transforms import *  # noqa: F401,F403
 from .video_fer_dataset import VideoFERDataset
@@ -15,3 +17,5 @@ __all__ += ['BP4DDataset', 'BP4DPlusDataset', 'DISFADataset']
 __all__ += ['VideoFERDataset', 'DFEWDataset', 'MAFWDataset']
 __all__ += ['BaseFaceDetector', 'FaceDetections', 'HaarFaceDetector',
             'MTCNNFaceDetector', 'FaceAligner']
+__all__ += ['ScanMesh', 'read_vrml', 'write_vrml', 'BNTScan', 'read_bnt',
+            'write_bnt']
