@@ -10,6 +10,9 @@ from .modalities import (MODALITIES, MODALITY_CHANNELS, PATH_KEYS, Modality,
                          channel_names, channel_slices, check_modalities,
                          get_modality, modality_channels, path_key,
                          source_modality)
+from .parsing import (CELEBAMASK_HQ_CLASSES, EXPRESSION_GROUPS,
+                      PARSING_VOCABULARIES, SYNTHFACE_PARSING_CLASSES,
+                      expression_indicator_classes, parsing_classes)
 
 __all__ = [
     'FERDataSample', 'AU_UNKNOWN', 'Modality', 'MODALITIES',
@@ -23,4 +26,9 @@ __all__ += [
     'EXPRESSIONS', 'EXPRESSION_ALIASES', 'DATASET_CLASSES', 'UNMAPPED',
     'canonical_expression', 'canonical_classes', 'dataset_classes',
     'resolve_classes', 'label_mapping', 'map_labels'
+]
+__all__ += [
+    'PARSING_VOCABULARIES', 'SYNTHFACE_PARSING_CLASSES',
+    'CELEBAMASK_HQ_CLASSES', 'EXPRESSION_GROUPS', 'parsing_classes',
+    'expression_indicator_classes'
 ]

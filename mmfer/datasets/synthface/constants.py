@@ -1,8 +1,12 @@
 """Label vocabularies and FACS prototypes shared by every SynthFace module.
 
 Everything here is plain Python data: importing it pulls in nothing heavier
-than the standard library.
+than the standard library. The parsing vocabulary and EMPD's ESGM groups are
+defined once in :mod:`mmfer.structures.parsing` (shared with the models).
 """
+from mmfer.structures.parsing import EXPRESSION_GROUPS
+from mmfer.structures.parsing import \
+    SYNTHFACE_PARSING_CLASSES as PARSING_CLASSES
 
 #: Version of the generator; stored in every ``meta.json`` so a change of the
 #: renderer invalidates cached datasets.
@@ -81,23 +85,14 @@ EXPRESSION_HEAD_MOTION = {
     'fear': dict(pitch=-2.0, fidget=1.5),
 }
 
-#: Face-parsing classes; the label map stores the index.  ``left``/``right``
+#: Face-parsing class -> id in ``PARSING_CLASSES`` (imported above from
+#: mmfer.structures.parsing; the label map stores the id). ``left``/``right``
 #: are from the *viewer's* side: ``left_eye`` is the eye on the image's left.
-PARSING_CLASSES = ('background', 'skin', 'left_brow', 'right_brow',
-                   'left_eye', 'right_eye', 'nose', 'upper_lip', 'lower_lip',
-                   'inner_mouth', 'hair', 'glasses')
 PARSING_INDEX = {name: i for i, name in enumerate(PARSING_CLASSES)}
 
 #: EMPD's ESGM semantic groups -> the parsing classes they merge.  Classes in
 #: no group (background, hair, glasses) are ignored by ESGM.
-ESGM_GROUPS = {
-    'nose': ('nose', ),
-    'eye': ('left_eye', 'right_eye'),
-    'brow': ('left_brow', 'right_brow'),
-    'mouth': ('inner_mouth', ),
-    'lip': ('upper_lip', 'lower_lip'),
-    'skin': ('skin', ),
-}
+ESGM_GROUPS = EXPRESSION_GROUPS['synthface']
 
 #: Millimetres per face unit (the face's half height is about one unit).
 UNIT_MM = 90.0

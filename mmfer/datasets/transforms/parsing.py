@@ -17,15 +17,10 @@ from mmcv.transforms import BaseTransform
 
 from mmfer.registry import TRANSFORMS
 from mmfer.structures.modalities import path_key
+# CelebAMask-HQ's merge order and class names (one source of truth)
+from mmfer.structures.parsing import (CELEBAMASK_HQ_CLASSES,
+                                      CELEBAMASK_HQ_PARTS)
 from .loading import read_image_file
-
-#: CelebAMask-HQ's parts in the official merge order (a later part
-#: overwrites an earlier one); part ``k`` of this list gets id ``k + 1``.
-CELEBAMASK_HQ_PARTS = ('skin', 'nose', 'eye_g', 'l_eye', 'r_eye', 'l_brow',
-                       'r_brow', 'l_ear', 'r_ear', 'mouth', 'u_lip', 'l_lip',
-                       'hair', 'hat', 'ear_r', 'neck_l', 'neck', 'cloth')
-#: The class names of the merged CelebAMask-HQ map (0 = background).
-CELEBAMASK_HQ_CLASSES = ('background', ) + CELEBAMASK_HQ_PARTS
 
 _SIDES = (('left_', 'right_'), ('l_', 'r_'))
 
