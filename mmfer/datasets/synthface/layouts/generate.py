@@ -17,16 +17,26 @@ import uuid
 from pathlib import Path
 
 from ..constants import SYNTHFACE_VERSION
+from .affectnet import AffectNetLayout
 from .bp4d import BP4DLayout
 from .bp4d_plus import BP4DPlusLayout
 from .dfew import DFEWLayout
 from .disfa import DISFALayout
+from .expw import ExpWLayout
+from .ferplus import FERPlusLayout
+from .jaffe import JAFFELayout
 from .mafw import MAFWLayout
 from .native import NativeLayout
+from .rafdb import RAFDBLayout
+from .sfew import SFEWLayout
 
 #: Layout name -> writer class.
 LAYOUTS = {cls.name: cls for cls in (NativeLayout, BP4DLayout, BP4DPlusLayout,
                                      DISFALayout, DFEWLayout, MAFWLayout)}
+# EMPD's labelled FER databases (RAF-DB, AffectNet, FER+, SFEW, ExpW, JAFFE)
+LAYOUTS.update({cls.name: cls for cls in (RAFDBLayout, AffectNetLayout,
+                                          FERPlusLayout, SFEWLayout,
+                                          ExpWLayout, JAFFELayout)})
 _MARKER = '.synthface'
 
 
