@@ -2,11 +2,14 @@ from .affectnet import AffectNetDataset
 from .base_fer_dataset import MODALITY_KEYS, BaseFERDataset
 from .bp4d import BP4DDataset
 from .bp4d_plus import BP4DPlusDataset
+from .celebamask_hq import CelebAMaskHQDataset
 from .dfew import DFEWDataset
 from .disfa import DISFADataset
 from .expw import ExpWDataset
 from .face import (BaseFaceDetector, FaceAligner, FaceDetections,
                    HaarFaceDetector, MTCNNFaceDetector)
+from .face_folder import (CASIAWebFaceDataset, CelebADataset, FaceFolderDataset,
+                          FFHQDataset)
 from .ferplus import FER2013Dataset, FERPlusDataset
 from .image_fer_dataset import ImageFERDataset
 from .jaffe import JAFFEDataset
@@ -29,3 +32,5 @@ __all__ += ['ScanMesh', 'read_vrml', 'write_vrml', 'BNTScan', 'read_bnt',
 __all__ += ['ImageFERDataset', 'RAFDBDataset', 'AffectNetDataset',
             'FER2013Dataset', 'FERPlusDataset', 'SFEWDataset', 'ExpWDataset',
             'JAFFEDataset']
+__all__ += ['CelebAMaskHQDataset', 'FaceFolderDataset', 'CelebADataset',
+            'FFHQDataset', 'CASIAWebFaceDataset']

@@ -8,6 +8,7 @@ from mmengine.dataset import BaseDataset
 from mmfer.registry import DATASETS
 from mmfer.structures.modalities import MODALITIES, PATH_KEYS, path_key
 from .fer_dataset_mixin import FERDatasetMixin
+from .transforms.parsing import CELEBAMASK_HQ_PARTS
 
 #: Annotation key of each modality's file (derived ones: their source's),
 #: from the modality table :mod:`mmfer.structures.modalities`.
@@ -19,11 +20,17 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
     """Face images with expression / AU labels and several modalities.
 
     Reads the OpenMMLab annotation format (a json file with ``metainfo``
-    and ``data_list``) or a subclass's own ``load_data_list``. Each item
+    and ``data_list``) or a subclass's own ``load_data_list``. Items
+    without ``gt_label`` (unlabelled faces for pre-training) are valid;
+    such a dataset has ``classes == ()``. Each item
     may hold:
 
     - ``img_path`` / ``depth_path`` / ``thermal_path`` / ``parsing_path``:
-      files of each modality, relative to ``data_root``;
+      files of each modality, relative to ``data_root``; a
+      ``parsing_path`` may be a per-part template with ``{part}``
+      (CelebAMask-HQ, see :class:`~.transforms.LoadParsingMap`): at
+      start-up at least one of its :attr:`PARSING_PARTS` files must exist
+      per sample (an absent part file is an absent part);
     - ``gt_label`` (int): expression class index into
       ``metainfo['classes']``, whose names are made canonical
       (:mod:`mmfer.structures.expressions`; the index order is kept);
@@ -59,6 +66,11 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
         **kwargs: passed to :class:`mmengine.dataset.BaseDataset`
             (``pipeline``, ``test_mode``, ``metainfo``, ...).
     """
+
+    #: Part names a per-part parsing template (``{part}``) is filled
+    #: with when the files are checked at start-up (see
+    #: :class:`~.transforms.LoadParsingMap`).
+    PARSING_PARTS: Sequence[str] = CELEBAMASK_HQ_PARTS
 
     def __init__(self,
                  ann_file: str = '',
@@ -109,8 +121,24 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
             self._check_files(data_list)
         return data_list
 
+    def _check_part_template(self, info: dict, template: str) -> bool:
+        """Whether a per-part parsing template (``.../00000_{part}.png``,
+        see :class:`~.transforms.LoadParsingMap`) has at least one part
+        file. An absent part file is normal (the image does not show the
+        part); no part file at all means the sample's masks are missing."""
+        try:
+            paths = [template.format(part=p) for p in self.PARSING_PARTS]
+        except (KeyError, IndexError, ValueError):
+            raise ValueError(
+                f'{type(self).__name__}: sample '
+                f'{info.get("sample_idx", "?")} has the parsing path '
+                f'{template!r}, which is neither a file nor a template with '
+                'only the placeholder "{part}" (e.g. ".../00000_{part}.png")'
+                '. Fix the annotation.') from None
+        return any(osp.isfile(p) for p in paths)
+
     def _check_files(self, data_list: List[dict]) -> None:
-        missing = []
+        missing, no_parts = [], []
         for info in data_list:
             for modality in self.modalities:
                 path = info.get(MODALITY_KEYS[modality])
@@ -121,8 +149,20 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
                         f'{info.get("sample_idx", "?")} has no '
                         f'"{MODALITY_KEYS[modality]}". Remove it from '
                         '`modalities` or use a dataset that provides it.')
-                if not osp.isfile(path):
+                if '{' in path and modality == 'parsing':
+                    if not self._check_part_template(info, path):
+                        no_parts.append(
+                            f'sample {info.get("sample_idx", "?")} '
+                            f'({path})')
+                elif not osp.isfile(path):
                     missing.append(path)
+        if no_parts:
+            raise FileNotFoundError(
+                f'{type(self).__name__}: {len(no_parts)} sample(s) have no '
+                f'part mask file at all (parts {list(self.PARSING_PARTS)}), '
+                f'e.g. {no_parts[:3]}. Re-extract the mask folder (for '
+                'CelebAMask-HQ: CelebAMask-HQ-mask-anno/<k // 2000>/'
+                '<k:05d>_<part>.png), or drop "parsing" from modalities.')
         if missing:
             raise FileNotFoundError(
                 f'{type(self).__name__}: {len(missing)} modality file(s) '

@@ -20,8 +20,10 @@ from ..constants import SYNTHFACE_VERSION
 from .affectnet import AffectNetLayout
 from .bp4d import BP4DLayout
 from .bp4d_plus import BP4DPlusLayout
+from .celebamask_hq import CelebAMaskHQLayout
 from .dfew import DFEWLayout
 from .disfa import DISFALayout
+from .face_folders import CASIAWebFaceLayout, CelebALayout, FFHQLayout
 from .expw import ExpWLayout
 from .ferplus import FERPlusLayout
 from .jaffe import JAFFELayout
@@ -37,6 +39,9 @@ LAYOUTS = {cls.name: cls for cls in (NativeLayout, BP4DLayout, BP4DPlusLayout,
 LAYOUTS.update({cls.name: cls for cls in (RAFDBLayout, AffectNetLayout,
                                           FERPlusLayout, SFEWLayout,
                                           ExpWLayout, JAFFELayout)})
+# EMPD's pre-training sources (parsing masks; unlabelled face folders)
+LAYOUTS.update({cls.name: cls for cls in (CelebAMaskHQLayout, CelebALayout,
+                                          FFHQLayout, CASIAWebFaceLayout)})
 _MARKER = '.synthface'
 
 
