@@ -1,3 +1,5 @@
 from .fer_classifier import FERClassifier
+from .pded_classifier import PDEDClassifier
 
 __all__ = ['FERClassifier']
+__all__ += ['PDEDClassifier']

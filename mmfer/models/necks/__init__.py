@@ -3,9 +3,11 @@ from .fusion_bottleneck import FusionBottleneck
 from .multimodal_mae_decoders import MultiModalMAEDecoders
 from .temporal_adaptor import IntermediateTemporalAdaptor
 from .temporal_transformer import MultimodalTemporalTransformer
+from .domain_decoupler import DomainClsHead, DomainDecoupler
 
 __all__ = [
     'FusionBottleneck', 'AddFusion', 'MULTFusion', 'MULTConcatFusion',
     'MultimodalTemporalTransformer', 'IntermediateTemporalAdaptor'
 ]
 __all__ += ['MultiModalMAEDecoders']
+__all__ += ['DomainDecoupler', 'DomainClsHead']
