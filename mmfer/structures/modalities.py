@@ -3,8 +3,9 @@
 Each entry says how many channels a modality contributes to the stacked
 (H, W, C) input, which annotation key holds its file, how that file is
 encoded (:mod:`mmfer.structures.codecs`), how it may be resampled, and,
-for a modality computed from another one (gray from RGB, LBP from gray;
-later HOG or Gabor responses), which one it is derived from. Datasets
+for a modality computed from another one (gray from RGB; LBP, HOG and
+Gabor maps from gray, see :mod:`mmfer.datasets.transforms.texture`),
+which one it is derived from. Datasets
 (``modalities=`` of :class:`mmfer.datasets.BaseFERDataset` and the AU
 datasets), the loader :class:`mmfer.datasets.transforms.LoadFaceModalities`
 and the models (e.g. :class:`mmfer.models.selfsup.MCM`, which splits its
@@ -87,6 +88,12 @@ _TABLE = (
              interpolation='nearest',
              description='local binary pattern codes of the gray image '
              '(bit patterns: never blended)'),
+    Modality('hog', 1, ('H', ), 'image_u8', derived_from='gray',
+             description='HOG map of the gray image: magnitude of the '
+             'dominant gradient orientation around each pixel'),
+    Modality('gabor', 1, ('B', ), 'image_u8', derived_from='gray',
+             description='Gabor map of the gray image: largest response '
+             'energy over a bank of orientations and scales'),
     Modality('depth', 1, ('D', ), 'depth_u16', path_key='depth_path',
              interpolation='nearest',
              description='depth map, 0.1 mm units, nearest point brightest '
@@ -165,6 +172,33 @@ def channel_slices(names: Sequence[str]) -> Dict[str, slice]:
 def channel_names(names: Sequence[str]) -> Tuple[str, ...]:
     """Per-channel names of ``names`` stacked in this order."""
     return tuple(c for m in names for c in get_modality(m).channel_names)
+
+
+def split_channels(img, names: Sequence[str],
+                   owner: str = 'img') -> Dict[str, object]:
+    """Split a stacked (..., C) array into its modalities' channel groups.
+
+    Args:
+        img (np.ndarray): (H, W, C) (or any (..., C)) stack of ``names``.
+        names (Sequence[str]): its modalities, in channel order.
+        owner (str): who asks, for the error message.
+
+    Returns:
+        dict: modality -> (..., c) view of ``img`` (channels kept, even c=1).
+
+    Raises:
+        ValueError: if C differs from the channels ``names`` stack to.
+    """
+    slices = channel_slices(names)
+    want = modality_channels(names)
+    if img.ndim < 3 or img.shape[-1] != want:
+        raise ValueError(
+            f'{owner}: img of shape {tuple(img.shape)} should have {want} '
+            f'channels for modalities {tuple(names)} '
+            f'({channel_names(names)}); the pipeline changed the image '
+            'without updating results["modalities"] (e.g. depth_as_rgb=True '
+            'or a transform that does not know modalities).')
+    return {m: img[..., s] for m, s in slices.items()}
 
 
 def source_modality(name: str) -> str:

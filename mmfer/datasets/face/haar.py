@@ -83,11 +83,22 @@ class HaarFaceDetector(BaseFaceDetector):
             before detection (the cascade's window is 24 px; it misses faces
             that fill a tiny image); boxes are mapped back. 0: never.
             Default: 0.
+        detect_width (int): downscale (``INTER_AREA``) images wider than
+            this before detection, face and eye cascades alike, and map
+            boxes back: the speed option for video frames (see the
+            timings in ``docs/face.md``). Only the face cascade runs on the
+            small copy; the eye cascade searches the face box in the
+            full-resolution image (eyes of a face 100 px wide are below
+            the eye cascade's 20 px window). An int ``min_size`` counts
+            pixels of the image the face cascade runs on. 0: never.
+            Default: 0.
         equalize (bool): histogram-equalise the gray image. Default: False.
         find_eyes (bool): run the eye cascade. Default: True.
         eye_min_neighbors (int): ``min_neighbors`` of the eye cascade; the
             best-voted window per side is kept, so a low value only adds
             candidates. Default: 1.
+        eye_scale_factor (float): pyramid step of the eye cascade; 1.2
+            roughly halves the eye search time. Default: 1.1.
         face_cascade (str): cascade file name or path. Default:
             ``'haarcascade_frontalface_default.xml'``.
         eye_cascade (str): Default: ``'haarcascade_eye.xml'``.
@@ -105,9 +116,11 @@ class HaarFaceDetector(BaseFaceDetector):
                  min_neighbors: int = 5,
                  min_size: Union[int, float] = 20,
                  upscale_to: int = 0,
+                 detect_width: int = 0,
                  equalize: bool = False,
                  find_eyes: bool = True,
                  eye_min_neighbors: int = 1,
+                 eye_scale_factor: float = 1.1,
                  face_cascade: str = 'haarcascade_frontalface_default.xml',
                  eye_cascade: str = 'haarcascade_eye.xml',
                  on_missing: str = 'error',
@@ -117,23 +130,42 @@ class HaarFaceDetector(BaseFaceDetector):
             raise ValueError('min_size: an int (pixels) or a float in (0, 1) '
                              f'(fraction of the shorter side), got {min_size}')
         self.scale_factor, self.min_neighbors = scale_factor, min_neighbors
+        if int(detect_width) < 0 or (upscale_to and detect_width):
+            raise ValueError(
+                'detect_width (downscale wide images) must be >= 0 and '
+                'cannot be combined with upscale_to (upscale small ones); '
+                f'got detect_width={detect_width}, upscale_to={upscale_to}')
         self.min_size, self.upscale_to = min_size, int(upscale_to)
+        self.detect_width = int(detect_width)
         self.equalize, self.find_eyes = equalize, find_eyes
         self.eye_min_neighbors = eye_min_neighbors
+        self.eye_scale_factor = float(eye_scale_factor)
         self.face_cascade = load_haar_cascade(face_cascade)
         self.eye_cascade = load_haar_cascade(eye_cascade) if find_eyes \
             else None
 
-    def _gray(self, img: np.ndarray) -> Tuple[np.ndarray, float]:
+    def _gray(self, img: np.ndarray
+              ) -> Tuple[np.ndarray, float, np.ndarray, float]:
+        """The face cascade's gray image and its scale, and the eye
+        cascade's (the full-resolution gray when ``detect_width``
+        downscaled the face cascade's)."""
         gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-        scale = 1.0
+        full, scale = gray, 1.0
         if self.upscale_to and min(gray.shape) < self.upscale_to:
             scale = self.upscale_to / min(gray.shape)
             gray = cv2.resize(gray, None, fx=scale, fy=scale,
                               interpolation=cv2.INTER_LINEAR)
+        elif self.detect_width and gray.shape[1] > self.detect_width:
+            scale = self.detect_width / gray.shape[1]
+            size = (self.detect_width, max(1, round(gray.shape[0] * scale)))
+            gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
         if self.equalize:
             gray = cv2.equalizeHist(gray)
-        return gray, scale
+        if scale >= 1:
+            return gray, scale, gray, scale
+        if self.find_eyes and self.equalize:
+            full = cv2.equalizeHist(full)
+        return gray, scale, full, 1.0
 
     def _min_side(self, gray: np.ndarray) -> int:
         if isinstance(self.min_size, float):
@@ -152,7 +184,8 @@ class HaarFaceDetector(BaseFaceDetector):
                 if min(roi.shape) < max(1, w // 10):
                     break
                 rects, votes = self.eye_cascade.detectMultiScale2(
-                    roi, scaleFactor=1.1, minNeighbors=self.eye_min_neighbors,
+                    roi, scaleFactor=self.eye_scale_factor,
+                    minNeighbors=self.eye_min_neighbors,
                     minSize=(max(1, w // 10), ) * 2, maxSize=(w // 2, ) * 2)
                 cand = [((int(n), int(rw * rh)), (x + rw / 2.0, y + rh / 2.0))
                         for (x, y, rw, rh), n in zip(rects, np.ravel(votes))
@@ -166,7 +199,7 @@ class HaarFaceDetector(BaseFaceDetector):
     def detect(self, img: ImageLike) -> FaceDetections:
         """Every face, largest first (see the class docstring)."""
         img = self._as_image(img)
-        gray, scale = self._gray(img)
+        gray, scale, eye_gray, eye_scale = self._gray(img)
         side = self._min_side(gray)
         rects, votes = self.face_cascade.detectMultiScale2(
             gray, scaleFactor=self.scale_factor,
@@ -179,15 +212,18 @@ class HaarFaceDetector(BaseFaceDetector):
         landmarks = np.full((len(boxes), 5, 2), np.nan, np.float32)
         if self.find_eyes:
             for i, b in enumerate(boxes):
-                landmarks[i, :2] = self._eyes(gray, b)
+                landmarks[i, :2] = self._eyes(eye_gray,
+                                              b / scale * eye_scale)
         order = np.argsort(-(rects[:, 2] * rects[:, 3]), kind='stable')
         return FaceDetections(boxes[order] / scale,
                               np.ravel(votes).astype(np.float32)[order],
-                              landmarks[order] / scale)
+                              landmarks[order] / eye_scale)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(scale_factor={self.scale_factor}, '
                 f'min_neighbors={self.min_neighbors}, '
                 f'min_size={self.min_size}, upscale_to={self.upscale_to}, '
+                f'detect_width={self.detect_width}, '
+                f'eye_scale_factor={self.eye_scale_factor}, '
                 f'equalize={self.equalize}, find_eyes={self.find_eyes}, '
                 f'on_missing={self.on_missing!r})')

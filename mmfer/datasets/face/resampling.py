@@ -16,7 +16,9 @@ modality       border value
 rgb/gray/lbp   0 (black)
 depth          uint16 file codes: ``DEPTH_BACKGROUND_CODE`` (65535);
                float (mm): ``DEPTH_BACKGROUND_MM`` (1500, what the
-               depth codec decodes the background to)
+               depth codec decodes the background to); uint8 (the
+               loaded input of ``LoadFaceModalities``, nearest point
+               brightest): 0, its background
 thermal        median of the image's own border pixels
 parsing        0 (the background class)
 =============  ===============================================
@@ -45,6 +47,8 @@ def border_value(modality: str, img: np.ndarray) -> float:
     """Value of pixels outside the image (table in the module docstring)."""
     name = get_modality(modality).name
     if name == 'depth':
+        if img.dtype == np.uint8:           # depth_to_uint8: background 0
+            return 0.0
         if np.issubdtype(img.dtype, np.integer):
             return float(DEPTH_BACKGROUND_CODE)
         return float(DEPTH_BACKGROUND_MM)
