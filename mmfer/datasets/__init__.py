@@ -1,7 +1,9 @@
 from .affectnet import AffectNetDataset
 from .base_fer_dataset import MODALITY_KEYS, BaseFERDataset
+from .bosphorus import BosphorusDataset
 from .bp4d import BP4DDataset
 from .bp4d_plus import BP4DPlusDataset
+from .bu3dfe import BU3DFEDataset
 from .celebamask_hq import CelebAMaskHQDataset
 from .dfew import DFEWDataset
 from .disfa import DISFADataset
@@ -15,6 +17,7 @@ from .image_fer_dataset import ImageFERDataset
 from .jaffe import JAFFEDataset
 from .mafw import MAFWDataset
 from .rafdb import RAFDBDataset
+from .rgbd_folder import CCZUFERDataset, RGBDFolderDataset, VTKFERDataset
 from .scans import (BNTScan, ScanMesh, read_bnt, read_vrml, write_bnt,
                     write_vrml)
 from .sfew import SFEWDataset
@@ -34,3 +37,5 @@ __all__ += ['ImageFERDataset', 'RAFDBDataset', 'AffectNetDataset',
             'JAFFEDataset']
 __all__ += ['CelebAMaskHQDataset', 'FaceFolderDataset', 'CelebADataset',
             'FFHQDataset', 'CASIAWebFaceDataset']
+__all__ += ['BU3DFEDataset', 'BosphorusDataset', 'RGBDFolderDataset',
+            'VTKFERDataset', 'CCZUFERDataset']

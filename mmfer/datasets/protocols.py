@@ -528,13 +528,24 @@ class RandomSubjectKFold(BaseFoldProtocol):
     every subject, e.g. ``SynthFaceDataset`` with ``split='all'`` (pass
     ``overrides=dict(split='all')``).
 
+    With ``rounds=R > 1`` the whole draw is repeated R times, round ``r``
+    (0-based) shuffling with ``default_rng(seed + r)``: a new subject
+    selection (with ``num_subjects``) and a new partition each round, as
+    BU-3DFE's "Protocol II" of the 3-D FER literature (60 subjects drawn
+    anew per round, results averaged over rounds). The protocol then has
+    ``R x num_folds`` folds: fold ``k`` is fold ``(k - 1) % num_folds + 1``
+    of round ``(k - 1) // num_folds``; ``tools/misc/run_folds.py`` runs
+    them all, and their mean equals the mean of the per-round means (every
+    round has ``num_folds`` folds; its std is over all folds).
+
     Args:
-        num_folds (int): number of folds (10 in CM-CNN).
-        seed (int): shuffling seed. Defaults to 0.
+        num_folds (int): number of folds per round (10 in CM-CNN).
+        seed (int): shuffling seed (of round 0). Defaults to 0.
         num_subjects (int, optional): draw this many subjects first; None
             uses them all.
         subjects (Sequence[str], optional): the candidate subjects; None
             reads them from the training dataset in :meth:`prepare`.
+        rounds (int): repetitions of the draw. Defaults to 1.
         **kwargs: see :class:`BaseFoldProtocol`.
     """
 
@@ -543,32 +554,52 @@ class RandomSubjectKFold(BaseFoldProtocol):
                  seed: int = 0,
                  num_subjects: Optional[int] = None,
                  subjects: Optional[Sequence[str]] = None,
+                 rounds: int = 1,
                  **kwargs):
         super().__init__(num_folds=num_folds, **kwargs)
+        if isinstance(rounds, bool) or int(rounds) != rounds or rounds < 1:
+            raise ValueError('RandomSubjectKFold: rounds must be an integer '
+                             f'>= 1, got {rounds!r}.')
         self.seed = int(seed)
+        self.rounds = int(rounds)
+        self.folds_per_round = self._num_folds
         self.num_subjects = None if num_subjects is None else int(
             num_subjects)
         self._chunks: Optional[List[Tuple[str, ...]]] = None
         self.subjects = None
+        self.round_subjects: Optional[List[Tuple[str, ...]]] = None
         if subjects is not None:
             self.set_subjects(subjects)
 
+    @property
+    def num_folds(self) -> int:
+        """Folds over all rounds (``rounds x`` folds per round)."""
+        return self.folds_per_round * self.rounds
+
     def set_subjects(self, subjects: Sequence[str]) -> None:
-        """Draw the folds from ``subjects`` (duplicates are merged)."""
+        """Draw the folds of every round from ``subjects`` (duplicates are
+        merged)."""
         pool = sorted({str(s) for s in subjects})
         n = len(pool) if self.num_subjects is None else self.num_subjects
+        k = self.folds_per_round
         if n > len(pool):
             raise ValueError(f'RandomSubjectKFold: num_subjects={n} but only '
                              f'{len(pool)} subjects are present.')
-        if n < self.num_folds:
+        if n < k:
             raise ValueError(
                 f'RandomSubjectKFold: {n} subjects cannot make '
-                f'{self.num_folds} subject-exclusive folds.')
-        order = np.random.default_rng(self.seed).permutation(len(pool))
-        chosen = [pool[i] for i in order[:n]]
-        self.subjects = tuple(chosen)
-        self._chunks = [tuple(sorted(c.tolist())) for c in np.array_split(
-            np.asarray(chosen, dtype=object), self.num_folds)]
+                f'{k} subject-exclusive folds.')
+        chunks, chosen_per_round = [], []
+        for r in range(self.rounds):
+            order = np.random.default_rng(self.seed + r).permutation(
+                len(pool))
+            chosen = [pool[i] for i in order[:n]]
+            chosen_per_round.append(tuple(chosen))
+            chunks += [tuple(sorted(c.tolist())) for c in np.array_split(
+                np.asarray(chosen, dtype=object), k)]
+        self.round_subjects = chosen_per_round
+        self.subjects = chosen_per_round[0]
+        self._chunks = chunks
 
     def prepare(self, cfg):
         if self._chunks is not None:
@@ -592,17 +623,21 @@ class RandomSubjectKFold(BaseFoldProtocol):
             raise RuntimeError('RandomSubjectKFold: the subjects are not '
                                'known yet; pass subjects=[...] or call '
                                'prepare(cfg) first.')
+        k = self.folds_per_round
+        start = (fold - 1) // k * k        # first chunk of the fold's round
         test = self._chunks[fold - 1]
-        train = tuple(sorted(s for i, c in enumerate(self._chunks)
-                             if i != fold - 1 for s in c))
+        train = tuple(sorted(s for i, c in enumerate(
+            self._chunks[start:start + k], start) if i != fold - 1
+                             for s in c))
         return Fold(fold, train, test, 'subject')
 
     def apply_to_dataset(self, ds_cfg, fold, role):
         self._set_subjects(ds_cfg, fold, role)
 
     def __repr__(self):
-        return (f'RandomSubjectKFold(num_folds={self.num_folds}, seed='
-                f'{self.seed}, num_subjects={self.num_subjects})')
+        rounds = f', rounds={self.rounds}' if self.rounds > 1 else ''
+        return (f'RandomSubjectKFold(num_folds={self.folds_per_round}, seed='
+                f'{self.seed}, num_subjects={self.num_subjects}{rounds})')
 
 
 def read_subjects(ds_cfg: dict) -> List[str]:

@@ -79,6 +79,39 @@ def depth_png_to_uint8(raw: np.ndarray,
     return depth_mm_to_uint8(depth_mm)
 
 
+def kinect_depth_png_to_uint8(raw: np.ndarray,
+                              source: str = 'depth image') -> np.ndarray:
+    """Map a raw Kinect depth PNG (uint16 millimetres) to uint8.
+
+    Kinect SDKs save depth as uint16 millimetres with 0 for "no reading";
+    there is no far plane (the room behind the face has valid depth). The
+    valid range is stretched to [1, 255] with the nearest point brightest;
+    no-reading pixels become 0.
+
+    Args:
+        raw (np.ndarray): (H, W) uint16 depth PNG content.
+        source (str): file name for error messages.
+
+    Returns:
+        np.ndarray: (H, W) uint8.
+    """
+    raw = _uint16_plane(
+        raw, 'Kinect depth', 'Save the depth frames as 16-bit PNGs in '
+        'millimetres, or set depth_codec to the codec of the files.', source)
+    valid = raw > 0
+    if not valid.any():
+        return np.zeros(raw.shape, np.uint8)
+    d = raw.astype(np.float32)
+    near, far = float(d[valid].min()), float(d[valid].max())
+    v = 1 + 254 * (far - d) / max(far - near, 1e-6)
+    return np.where(valid, np.clip(np.rint(v), 1, 255), 0).astype(np.uint8)
+
+
+#: ``depth_codec`` of :class:`LoadFaceModalities` -> uint16 PNG decoder.
+DEPTH_PNG_DECODERS = {'mmfer': depth_png_to_uint8,
+                      'uint16_mm': kinect_depth_png_to_uint8}
+
+
 def thermal_png_to_uint8(raw: np.ndarray,
                          temp_range: Tuple[float, float] = (20.0, 40.0),
                          source: str = 'thermal image') -> np.ndarray:
@@ -117,7 +150,7 @@ class LoadFaceModalities(BaseTransform):
     files.
 
     **Required Keys:** ``img_path`` and/or ``depth_path``,
-    ``thermal_path`` (per modality).
+    ``thermal_path`` (per modality); optional ``depth_codec``.
 
     **Added Keys:** ``img`` (H, W, C) uint8, ``img_shape``, ``ori_shape``,
     ``modalities`` (tuple), ``channel_names`` (tuple of length C).
@@ -130,12 +163,20 @@ class LoadFaceModalities(BaseTransform):
             needs (MCM Sec. 4.4.2). Defaults to False.
         thermal_range (tuple): °C window of the thermal channel.
             Defaults to (20, 40).
+        depth_codec (str, optional): how depth PNGs are encoded:
+            ``'mmfer'`` (0.1 mm, 65535 = background; SynthFace and the
+            converters, :func:`depth_png_to_uint8`) or ``'uint16_mm'``
+            (raw Kinect millimetres, 0 = no reading,
+            :func:`kinect_depth_png_to_uint8`). None (default) uses the
+            sample's ``depth_codec`` key (set by ``RGBDFolderDataset``),
+            else ``'mmfer'``.
     """
 
     def __init__(self,
                  modalities: Sequence[str] = ('rgb', ),
                  depth_as_rgb: bool = False,
-                 thermal_range: Tuple[float, float] = (20.0, 40.0)):
+                 thermal_range: Tuple[float, float] = (20.0, 40.0),
+                 depth_codec: Optional[str] = None):
         modalities = check_modalities(modalities, 'LoadFaceModalities')
         other = [m for m in modalities if m not in LOADABLE_MODALITIES]
         if other:
@@ -148,8 +189,14 @@ class LoadFaceModalities(BaseTransform):
         self.modalities = tuple(modalities)
         self.depth_as_rgb = depth_as_rgb
         self.thermal_range = tuple(thermal_range)
+        if depth_codec is not None and depth_codec not in DEPTH_PNG_DECODERS:
+            raise ValueError(
+                f'LoadFaceModalities: depth_codec must be None or one of '
+                f'{sorted(DEPTH_PNG_DECODERS)}, got {depth_codec!r}.')
+        self.depth_codec = depth_codec
 
-    def _load(self, modality: str, path: str) -> np.ndarray:
+    def _load(self, modality: str, path: str,
+              depth_codec: str = 'mmfer') -> np.ndarray:
         if modality == 'rgb':
             img = read_image_file(path, cv2.IMREAD_COLOR)
             return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
@@ -157,7 +204,12 @@ class LoadFaceModalities(BaseTransform):
             return read_image_file(path, cv2.IMREAD_GRAYSCALE)[..., None]
         raw = read_image_file(path, cv2.IMREAD_UNCHANGED)
         if modality == 'depth':
-            return depth_png_to_uint8(raw, source=path)[..., None]
+            if depth_codec not in DEPTH_PNG_DECODERS:
+                raise ValueError(
+                    f'{path}: unknown depth_codec {depth_codec!r} (from the '
+                    f'sample); valid: {sorted(DEPTH_PNG_DECODERS)}.')
+            decode = DEPTH_PNG_DECODERS[depth_codec]
+            return decode(raw, source=path)[..., None]
         return thermal_png_to_uint8(raw, self.thermal_range,
                                     source=path)[..., None]
 
@@ -170,7 +222,9 @@ class LoadFaceModalities(BaseTransform):
                     f'LoadFaceModalities needs "{key}" for modality '
                     f'"{modality}", but the sample has keys '
                     f'{sorted(results)}. Does the dataset provide it?')
-            arr = self._load(modality, results[key])
+            codec = self.depth_codec or results.get('depth_codec',
+                                                     'mmfer')
+            arr = self._load(modality, results[key], codec)
             if arrays and arr.shape[:2] != arrays[0].shape[:2]:
                 raise ValueError(
                     f'Modalities of one sample differ in size: '
@@ -193,4 +247,5 @@ class LoadFaceModalities(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(modalities={self.modalities}, '
                 f'depth_as_rgb={self.depth_as_rgb}, '
-                f'thermal_range={self.thermal_range})')
+                f'thermal_range={self.thermal_range}, '
+                f'depth_codec={self.depth_codec!r})')

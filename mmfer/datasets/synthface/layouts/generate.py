@@ -18,8 +18,10 @@ from pathlib import Path
 
 from ..constants import SYNTHFACE_VERSION
 from .affectnet import AffectNetLayout
+from .bosphorus import BosphorusLayout
 from .bp4d import BP4DLayout
 from .bp4d_plus import BP4DPlusLayout
+from .bu3dfe import BU3DFELayout
 from .celebamask_hq import CelebAMaskHQLayout
 from .dfew import DFEWLayout
 from .disfa import DISFALayout
@@ -30,11 +32,14 @@ from .jaffe import JAFFELayout
 from .mafw import MAFWLayout
 from .native import NativeLayout
 from .rafdb import RAFDBLayout
+from .rgbd_folder import CCZUFERLayout, VTKFERLayout
 from .sfew import SFEWLayout
 
 #: Layout name -> writer class.
 LAYOUTS = {cls.name: cls for cls in (NativeLayout, BP4DLayout, BP4DPlusLayout,
-                                     DISFALayout, DFEWLayout, MAFWLayout)}
+                                     DISFALayout, DFEWLayout, MAFWLayout,
+                                     BU3DFELayout, BosphorusLayout,
+                                     VTKFERLayout, CCZUFERLayout)}
 # EMPD's labelled FER databases (RAF-DB, AffectNet, FER+, SFEW, ExpW, JAFFE)
 LAYOUTS.update({cls.name: cls for cls in (RAFDBLayout, AffectNetLayout,
                                           FERPlusLayout, SFEWLayout,
