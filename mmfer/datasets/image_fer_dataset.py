@@ -63,6 +63,15 @@ class ImageFERDataset(BaseFERDataset):
         database is there."""
         raise NotImplementedError
 
+    def _check_files(self, data_list: List[dict]) -> None:
+        """:meth:`BaseFERDataset._check_files`, naming the label file."""
+        try:
+            super()._check_files(data_list)
+        except FileNotFoundError as e:
+            raise FileNotFoundError(
+                f'{e} The images are named by '
+                f'{self.ann_file or self.data_root}.') from None
+
     # ------------------------------------------------------------------
     # Helpers of the loaders
     # ------------------------------------------------------------------

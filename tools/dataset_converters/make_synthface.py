@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 LAYOUT_NAMES = ('synthface', 'bp4d', 'bp4d_plus', 'disfa', 'dfew', 'mafw')
+# EMPD's labelled FER databases
+LAYOUT_NAMES += ('rafdb', 'affectnet', 'ferplus', 'sfew', 'expw', 'jaffe')
 
 
 def load_synthface():
