@@ -1,6 +1,8 @@
 """Backbones whose stages can be run one at a time (for per-stage decoupling).
 
-EMPD's progressive decoupler (Sec. III-B, Eq. 9) removes a domain feature
+EMPD's progressive decoupler (Zhong et al., "Expression-aware Masking and
+Progressive Decoupling for Cross-database Facial Expression Recognition",
+Sec. III-B, Eq. 9) removes a domain feature
 after *every* block of the fine-tuning network, so the classifier must run
 the backbone stage by stage and edit the feature between stages. Both
 adapters here expose the same small interface:

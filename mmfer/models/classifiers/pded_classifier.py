@@ -16,8 +16,9 @@ from .fer_classifier import FERClassifier
 class PDEDClassifier(FERClassifier):
     """Staged backbone + decouplers + expression head + domain head.
 
-    EMPD, "Expression and Domain Decoupling for Cross-Domain Facial
-    Expression Recognition", Sec. III-B (PDED, Eq. 9-13) and Algorithm 1
+    Zhong et al., "Expression-aware Masking and Progressive Decoupling for
+    Cross-database Facial Expression Recognition" (EMPD), Sec. III-B
+    (PDED, Eq. 9-13) and Algorithm 1
     (fine-tuning stage). The backbone is run stage by stage (a staged
     backbone: :class:`~mmfer.models.backbones.StagedResNet` /
     :class:`~mmfer.models.backbones.StagedViT`) and decouplers

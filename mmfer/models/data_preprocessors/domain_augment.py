@@ -49,7 +49,9 @@ def gaussian_blur(imgs: torch.Tensor, sigmas: torch.Tensor,
 class GaussianBlurDomainAugment(nn.Module):
     """Append Gaussian-blurred copies of a batch as a second domain.
 
-    EMPD (Sec. III-B, Algorithm 1) trains with a single source dataset by
+    Zhong et al., "Expression-aware Masking and Progressive Decoupling for
+    Cross-database Facial Expression Recognition" (EMPD), Sec. III-B and
+    Algorithm 1: with a single source dataset the model is trained by
     feeding the encoder either the expression image ``x_e`` (the original
     domain) or its augmentation ``x_a`` ("data augmentation e.g. Gaussian
     blurring for single source domain"), with the same expression label

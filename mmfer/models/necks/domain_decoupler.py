@@ -1,8 +1,9 @@
 """EMPD's decoupler of expression and domain features and its domain branch.
 
-Paper: "Expression and Domain Decoupling for Cross-Domain Facial Expression
-Recognition" (EMPD: Expression semantic guidance masking + Progressive
-Decoupler of expression and domain), Sec. III-B, Eq. 9-12.
+Zhong et al., "Expression-aware Masking and Progressive Decoupling for
+Cross-database Facial Expression Recognition" (EMPD: expression semantic
+guidance masking + progressive decoupler of expression and domain, PDED),
+Sec. III-B, Eq. 9-12.
 
 - :class:`DomainDecoupler`: ``F_d = Conv(F)`` with equal input and output
   channels, and the Eq. 9 residual ``F - F_d`` that the next block sees.
