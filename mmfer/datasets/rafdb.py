@@ -23,15 +23,16 @@ class RAFDBDataset(ImageFERDataset):
     Classes in RAF-DB's order (label ``k`` is class ``k - 1``):
     surprise, fear, disgust, happiness, sadness, anger, neutral
     (``dataset_classes('rafdb')``). ``split`` selects the lines whose name
-    starts with ``train_`` / ``test_`` (12,271 / 3,068 images). ``domain``
+    starts with ``train_`` / ``test_`` (12,271 / 3,068 images, see
+    docs/datasets/image_fer_datasets.md for the source). ``domain``
     is ``'rafdb'``; RAF-DB has no subject ids.
 
     Args:
         data_root (str): the RAF-DB folder (holding ``basic/``).
         split (str): ``'train'`` or ``'test'``. Defaults to ``'train'``.
-        aligned (bool): read the aligned 100 x 100 faces (default) or the
-            original whole images (a pipeline must then detect / crop the
-            face). Defaults to True.
+        aligned (bool): read the aligned faces (default) or the original
+            whole images (a pipeline must then detect / crop the face).
+            Defaults to True.
         **kwargs: see :class:`ImageFERDataset` (``auto_generate``,
             ``pipeline``, ``label_space``, ``unmapped``, ...).
 
