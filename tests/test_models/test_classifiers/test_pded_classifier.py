@@ -296,3 +296,17 @@ def test_bad_arguments_name_the_fix():
     imgs, aug = m.augment(torch.randn(2, 3, 64, 64), samples(2))
     with pytest.raises(RuntimeError, match='model.augment=None'):
         m(imgs, aug, mode='loss')
+
+
+def test_missing_encoder_checkpoint_fails_early_naming_the_key(tmp_path):
+    ckpt = str(tmp_path / 'work_dirs' / 'empd_esgm_pretrain' / 'epoch_1.pth')
+    m = PDEDClassifier(
+        backbone=dict(type='StagedViT', arch=TINY_VIT, img_size=32,
+                      patch_size=8,
+                      init_cfg=dict(type='Pretrained', checkpoint=ckpt,
+                                    prefix='backbone.')),
+        head=head(16),
+        decoupler=dict(kind='linear'))
+    with pytest.raises(FileNotFoundError,
+                       match=r'model\.backbone\.init_cfg=None'):
+        m.init_weights()
