@@ -17,6 +17,8 @@ from pathlib import Path
 LAYOUT_NAMES = ('synthface', 'bp4d', 'bp4d_plus', 'disfa', 'dfew', 'mafw')
 # EMPD's labelled FER databases
 LAYOUT_NAMES += ('rafdb', 'affectnet', 'ferplus', 'sfew', 'expw', 'jaffe')
+# CM-CNN's 3-D scan and Kinect RGB-D databases
+LAYOUT_NAMES += ('bu3dfe', 'bosphorus', 'vtkfer', 'cczufer')
 
 
 def load_synthface():

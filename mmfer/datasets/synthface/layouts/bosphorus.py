@@ -112,29 +112,38 @@ class BosphorusLayout(LayoutWriter):
             out += [(c, au, v) for c, (au, v) in DISTRACTOR_CODES.items()]
         return out
 
+    def render_scan(self, index, sid, k):
+        """Render scan ``k`` of :meth:`scans` of subject ``index``.
+
+        Returns:
+            tuple: the renderer's output dict (``rgb``, ``depth`` (S, S) mm,
+            ``landmarks``, ``view``, ...) and the scan's code.
+        """
+        code, what, overrides = self.scans()[k]
+        rng = make_rng(self.args['seed'], STREAM_SAMPLE, index, k)
+        if isinstance(what, str):
+            au, arousal = sample_expression(what, rng, (0.8, 1.2),
+                                            p_distractor=0.1)
+        else:
+            au, arousal = what, None
+        out = self.renderer.render(self.subject(index, sid), au, self.domain,
+                                   rng, arousal=arousal,
+                                   view_overrides=overrides,
+                                   modalities=('rgb', 'depth'))
+        return out, code
+
     def write_subject(self, root, index, sid):
         from mmfer.datasets.scans import write_bnt
         a = self.args
-        subj = self.subject(index, sid)
         records = []
-        for k, (code, what, overrides) in enumerate(self.scans()):
-            rng = make_rng(a['seed'], STREAM_SAMPLE, index, k)
-            if isinstance(what, str):
-                au, arousal = sample_expression(what, rng, (0.8, 1.2),
-                                                p_distractor=0.1)
-            else:
-                au, arousal = what, None
-            out = self.renderer.render(subj, au, self.domain, rng,
-                                       arousal=arousal,
-                                       view_overrides=overrides,
-                                       modalities=('rgb', 'depth'))
+        for k in range(len(self.scans())):
+            out, code = self.render_scan(index, sid, k)
             cam = camera_intrinsics(self.renderer,
                                     out['view']['camera_distance'])
             X, Y, Z, xs, ys = depth_grid(out['depth'], cam, a['grid_step'])
             uv = pixel_tex_coords(np.stack([xs.ravel(), ys.ravel()], 1),
                                   a['size'])                  # (h*w, 2)
-            bg = np.isnan(Z)
-            z = np.where(bg, ZMIN, -Z)
+            z = np.where(np.isnan(Z), ZMIN, -Z)
             name = f'{sid}_{code}_0'
             write_rgb(root / sid / f'{name}.png', out['rgb'])
             write_bnt(str(root / sid / f'{name}.bnt'), np.nan_to_num(X),

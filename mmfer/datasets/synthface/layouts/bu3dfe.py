@@ -116,24 +116,34 @@ class BU3DFELayout(LayoutWriter):
             out.append((NEUTRAL_CODE, 0, 'neutral'))
         return out
 
+    def render_scan(self, index, sid, k):
+        """Render scan ``k`` of :meth:`scans` of subject ``index``.
+
+        Returns:
+            tuple: the renderer's output dict (``rgb``, ``depth`` (S, S) mm,
+            ``view``, ...) and the scan's ``(code, level, expression)``.
+        """
+        code, level, expr = self.scans()[k]
+        rng = make_rng(self.args['seed'], STREAM_SAMPLE, index, k)
+        if level:
+            s = LEVEL_SCALE[level]
+            au, arousal = sample_expression(
+                expr, rng, intensity_range=(0.95 * s, 1.05 * s),
+                p_distractor=0.1, jitter=0.1)
+        else:
+            au, arousal = sample_expression(expr, rng, p_distractor=0.0)
+        out = self.renderer.render(self.subject(index, sid), au, self.domain,
+                                   rng, arousal=arousal,
+                                   modalities=('rgb', 'depth'))
+        return out, (code, level, expr)
+
     def write_subject(self, root, index, sid):
         from mmfer.datasets.scans import write_vrml
         a = self.args
-        subj = self.subject(index, sid)
-        race = race_code(subj)
+        race = race_code(self.subject(index, sid))
         records = []
-        for k, (code, level, expr) in enumerate(self.scans()):
-            rng = make_rng(a['seed'], STREAM_SAMPLE, index, k)
-            if level:
-                s = LEVEL_SCALE[level]
-                au, arousal = sample_expression(
-                    expr, rng, intensity_range=(0.95 * s, 1.05 * s),
-                    p_distractor=0.1, jitter=0.1)
-            else:
-                au, arousal = sample_expression(expr, rng, p_distractor=0.0)
-            out = self.renderer.render(subj, au, self.domain, rng,
-                                       arousal=arousal,
-                                       modalities=('rgb', 'depth'))
+        for k in range(len(self.scans())):
+            out, (code, level, expr) = self.render_scan(index, sid, k)
             dist = out['view']['camera_distance']
             cam = camera_intrinsics(self.renderer, dist)
             verts, faces, pix = depth_to_mesh(out['depth'], cam,
