@@ -16,7 +16,9 @@ outside the eight (MAFW's anxiety / helplessness / disappointment),
 ``Uncertain`` a random basic expression, ``Non-Face`` an image without a
 face (a random box). ``facial_landmarks`` is one ';'-separated field
 ``x1;y1;x2;y2;...`` of SynthFace's 48 points (AffectNet's files have 68);
-valence / arousal are in [-1, 1] and -2 (invalid) for codes 8-10. Every
+valence / arousal are in [-1, 1] (nominal circumplex values of the
+expression, jittered) and -2 (invalid) for codes 8-10 (a SynthFace choice:
+DATASETS.md only says -2 = invalid). Every
 fifth image (global number ``k % 5 == 4``) is in ``validation.csv``. The
 look: the wildest of the databases (large pose, strong colour casts, blur,
 heavy JPEG).

@@ -21,7 +21,7 @@ import numpy as np
 from ..domains import resolve_domain, sample_view
 from ..expressions import sample_expression
 from ..identity import sample_subject
-from ..seeding import STREAM_LAYOUT, STREAM_SAMPLE, make_rng
+from ..seeding import STREAM_SAMPLE, make_rng
 from ..sensor import background, degrade_rgb
 from .base import LayoutWriter
 
@@ -53,31 +53,28 @@ class FaceImageLayout(LayoutWriter):
         super().__init__(args)
         resolve_domain(self.look)  # a bad look fails at once
 
-    def rng(self, index, j, stream=STREAM_SAMPLE):
+    def rng(self, index, j):
         """The generator of sample ``j`` of subject ``index``."""
-        return make_rng(self.args['seed'], stream, index, j)
+        return make_rng(self.args['seed'], STREAM_SAMPLE, index, j)
 
-    def sample_label(self, rng, p=None):
-        """A label index into :attr:`classes` (uniform unless ``p``)."""
-        return int(rng.choice(len(self.classes), p=p))
+    def sample_label(self, rng):
+        """A uniform label index into :attr:`classes`."""
+        return int(rng.integers(len(self.classes)))
 
-    def face(self, subject, expression, rng, size=None):
+    def face(self, subject, expression, rng):
         """Render one aligned face in the database's look.
 
         Args:
             subject (SubjectParams): identity.
             expression (str): a SynthFace expression name.
             rng (np.random.Generator): randomness of the sample.
-            size (int, optional): side; defaults to the layout's ``size``.
 
         Returns:
             dict: ``rgb`` (S, S, 3) uint8 (grey databases: equal channels),
             ``parsing`` (S, S), ``landmarks`` (48, 2), ``arousal``.
         """
-        renderer = self.renderer if size is None else type(self.renderer)(
-            size)
         au, arousal = sample_expression(expression, rng)
-        out = renderer.render(subject, au, self.look, rng, arousal=arousal,
+        out = self.renderer.render(subject, au, self.look, rng, arousal=arousal,
                               modalities=('rgb', ))
         if self.grey:
             out['rgb'] = np.repeat(to_grey(out['rgb'])[..., None], 3, -1)
@@ -152,10 +149,6 @@ class FaceImageLayout(LayoutWriter):
         images (a stranger: nobody's subject)."""
         return sample_subject(self.args['seed'],
                               EXTRA_IDENTITY_OFFSET + 16 * index + k)
-
-    def layout_rng(self, *keys):
-        """A generator for layout-level choices (splits, names)."""
-        return make_rng(self.args['seed'], STREAM_LAYOUT, *keys)
 
 
 def sample_number(index, j, samples):
