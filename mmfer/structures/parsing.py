@@ -110,9 +110,9 @@ def _group_table(classes: Tuple[str, ...]) -> Dict[str, Tuple[str, ...]]:
 
 
 def expression_indicator_classes(
-        vocabulary: Vocabulary,
-        groups: Union[Sequence[str], Mapping[str, Sequence[str]]] = (
-            ESGM_GROUP_NAMES)
+    vocabulary: Vocabulary,
+    groups: Union[Sequence[str], Mapping[str,
+                                         Sequence[str]]] = (ESGM_GROUP_NAMES)
 ) -> Tuple[int, ...]:
     """Class ids of EMPD's expression-related set S_exp (Eq. 5).
 

@@ -11,8 +11,7 @@ import torch
 
 from mmfer.engine.hooks import MaskVisualizationHook
 from mmfer.engine.hooks.mask_visualization_hook import (esgm_mask_maps,
-                                                        load_batch,
-                                                        mask_grid)
+                                                        load_batch, mask_grid)
 from mmfer.registry import HOOKS, MODELS
 from mmfer.structures import FERDataSample
 
@@ -23,19 +22,33 @@ TINY = dict(embed_dims=32, num_layers=1, num_heads=2, feedforward_channels=64)
 
 def tiny_mae(generator=None):
     torch.manual_seed(0)
-    generator = generator or dict(
-        type='ESGM', mask_ratio=0.25, embed_dims=32, num_heads=2,
-        num_patches=16, patch_size=P, parsing_vocabulary='synthface')
-    return MODELS.build(dict(
-        type='MCM', modalities=('rgb', ), channel_mixing=None,
-        data_preprocessor=dict(type='FERDataPreprocessor',
-                               mean=[127.5] * 3, std=[64.0] * 3),
-        backbone=dict(type='MaskedViT', arch=TINY, img_size=S, patch_size=P,
-                      mask_generator=generator),
-        neck=dict(type='MultiModalMAEDecoders', num_patches=16,
-                  patch_size=P, embed_dim=32, decoder_embed_dim=32,
-                  decoder_num_heads=2, decoder_depths=dict(rgb=1)),
-        head=dict(type='MultiModalReconstructionHead', patch_size=P)))
+    generator = generator or dict(type='ESGM',
+                                  mask_ratio=0.25,
+                                  embed_dims=32,
+                                  num_heads=2,
+                                  num_patches=16,
+                                  patch_size=P,
+                                  parsing_vocabulary='synthface')
+    return MODELS.build(
+        dict(type='MCM',
+             modalities=('rgb', ),
+             channel_mixing=None,
+             data_preprocessor=dict(type='FERDataPreprocessor',
+                                    mean=[127.5] * 3,
+                                    std=[64.0] * 3),
+             backbone=dict(type='MaskedViT',
+                           arch=TINY,
+                           img_size=S,
+                           patch_size=P,
+                           mask_generator=generator),
+             neck=dict(type='MultiModalMAEDecoders',
+                       num_patches=16,
+                       patch_size=P,
+                       embed_dim=32,
+                       decoder_embed_dim=32,
+                       decoder_num_heads=2,
+                       decoder_depths=dict(rgb=1)),
+             head=dict(type='MultiModalReconstructionHead', patch_size=P)))
 
 
 def packed_dataset(n=3, parsing=True):
@@ -54,10 +67,13 @@ def packed_dataset(n=3, parsing=True):
 
 
 def fake_runner(tmp_path, model, dataset, epoch=0, it=0, max_epochs=10):
-    return SimpleNamespace(
-        model=model, train_dataloader=SimpleNamespace(dataset=dataset),
-        work_dir=str(tmp_path), epoch=epoch, iter=it, max_epochs=max_epochs,
-        logger=logging.getLogger('test_mask_vis'))
+    return SimpleNamespace(model=model,
+                           train_dataloader=SimpleNamespace(dataset=dataset),
+                           work_dir=str(tmp_path),
+                           epoch=epoch,
+                           iter=it,
+                           max_epochs=max_epochs,
+                           logger=logging.getLogger('test_mask_vis'))
 
 
 def test_maps_shapes_and_grid_columns():
@@ -87,8 +103,8 @@ def test_maps_shapes_and_grid_columns():
 
 def test_hook_writes_pngs_per_epoch_and_per_iteration(tmp_path):
     model = tiny_mae()
-    hook = HOOKS.build(dict(type='MaskVisualizationHook', interval=2,
-                            num_samples=2))
+    hook = HOOKS.build(
+        dict(type='MaskVisualizationHook', interval=2, num_samples=2))
     runner = fake_runner(tmp_path, model, packed_dataset())
     hook.before_train(runner)
     hook.after_train_epoch(runner)  # epoch 1: not a multiple of 2
@@ -100,10 +116,8 @@ def test_hook_writes_pngs_per_epoch_and_per_iteration(tmp_path):
     img = cv2.imread(osp.join(tmp_path, 'vis_masks', 'epoch_2.png'))
     assert img.shape == (2 * S + 2, 5 * S + 8, 3)
 
-    by_iter = MaskVisualizationHook(interval=3, by_epoch=False,
-                                    out_dir='it')
-    runner = fake_runner(tmp_path, model, packed_dataset(parsing=False),
-                         it=2)
+    by_iter = MaskVisualizationHook(interval=3, by_epoch=False, out_dir='it')
+    runner = fake_runner(tmp_path, model, packed_dataset(parsing=False), it=2)
     by_iter.after_train_iter(runner, 0)
     img = cv2.imread(osp.join(tmp_path, 'it', 'iter_3.png'))
     # without parsing maps the M_exp column is blank (white)
@@ -137,7 +151,10 @@ def test_mask_stats_esgm_vs_random_on_a_fixed_layout():
     with torch.no_grad():  # omega high on the left (skin) half
         gen.mlp[-1].bias.copy_(torch.tensor([3., 3., -3., -3.]).repeat(4))
     dataset = packed_dataset(4)
-    res = stats.mask_statistics(model, dataset, num=4, batch_size=2,
+    res = stats.mask_statistics(model,
+                                dataset,
+                                num=4,
+                                batch_size=2,
                                 num_random=8)
     assert res['esgm']['in_exp'] == 1.0 and res['esgm']['mean_exp'] == 1.0
     assert res['all_patches']['in_exp'] == 0.5

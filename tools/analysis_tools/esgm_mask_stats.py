@@ -26,8 +26,12 @@ def _in_exp(mask: torch.Tensor, m_exp: torch.Tensor, thr: float) -> dict:
 
 
 @torch.no_grad()
-def mask_statistics(model, dataset, num: int = 64, batch_size: int = 16,
-                    num_random: int = 10, threshold: float = 0.5,
+def mask_statistics(model,
+                    dataset,
+                    num: int = 64,
+                    batch_size: int = 16,
+                    num_random: int = 10,
+                    threshold: float = 0.5,
                     seed: int = 0) -> dict:
     """ESGM vs random masking on the first ``num`` samples of a dataset.
 
@@ -61,26 +65,27 @@ def mask_statistics(model, dataset, num: int = 64, batch_size: int = 16,
             raise ValueError(
                 'esgm_mask_stats: some samples have no parsing map '
                 '(gt_parsing); use a dataset with parsing and LoadParsingMap '
-                'in its pipeline (e.g. SynthFaceDataset, CelebAMaskHQDataset).')
+                'in its pipeline (e.g. SynthFaceDataset, CelebAMaskHQDataset).'
+            )
         B, L = maps['mask'].shape
         keep = L - gen.num_masked(L)
         for _ in range(num_random):
             scores = SpatialMask(gen.mask_ratio).scores(torch.zeros(B, L, 1))
-            rand_masks.append(
-                (mask_by_scores(torch.zeros(B, L, 1), scores, keep)[1],
-                 maps['m_exp']))
+            rand_masks.append((mask_by_scores(torch.zeros(B, L, 1), scores,
+                                              keep)[1], maps['m_exp']))
         masks.append(maps['mask'])
         exps.append(maps['m_exp'])
     mask, m_exp = torch.cat(masks), torch.cat(exps)  # (N, L)
     rmask = torch.cat([m for m, _ in rand_masks])
     rexp = torch.cat([e for _, e in rand_masks])
     L = mask.shape[1]
-    return dict(
-        esgm=_in_exp(mask, m_exp, threshold),
-        random=_in_exp(rmask, rexp, threshold),
-        all_patches=_in_exp(torch.ones_like(m_exp), m_exp, threshold),
-        num_images=mask.shape[0], num_patches=L,
-        num_masked=gen.num_masked(L), mask_ratio=gen.mask_ratio)
+    return dict(esgm=_in_exp(mask, m_exp, threshold),
+                random=_in_exp(rmask, rexp, threshold),
+                all_patches=_in_exp(torch.ones_like(m_exp), m_exp, threshold),
+                num_images=mask.shape[0],
+                num_patches=L,
+                num_masked=gen.num_masked(L),
+                mask_ratio=gen.mask_ratio)
 
 
 def main(argv=None):
@@ -88,12 +93,18 @@ def main(argv=None):
         description='Fraction of ESGM / random masks on M_exp (EMPD Eq. 5)')
     parser.add_argument('config')
     parser.add_argument('checkpoint', nargs='?', default=None)
-    parser.add_argument('--num', type=int, default=64,
+    parser.add_argument('--num',
+                        type=int,
+                        default=64,
                         help='first N samples of the train dataset')
     parser.add_argument('--batch-size', type=int, default=16)
-    parser.add_argument('--num-random', type=int, default=10,
+    parser.add_argument('--num-random',
+                        type=int,
+                        default=10,
                         help='random masks drawn per image')
-    parser.add_argument('--threshold', type=float, default=0.5,
+    parser.add_argument('--threshold',
+                        type=float,
+                        default=0.5,
                         help='a patch is in M_exp if its mean is above')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -110,7 +121,9 @@ def main(argv=None):
     cfg.model.backbone.pop('init_cfg', None)
     model = MODELS.build(cfg.model)
     if args.checkpoint:
-        load_checkpoint(model, args.checkpoint, map_location='cpu',
+        load_checkpoint(model,
+                        args.checkpoint,
+                        map_location='cpu',
                         strict=True)
     else:
         model.init_weights()
@@ -122,8 +135,8 @@ def main(argv=None):
           f'{res["mask_ratio"]}); checkpoint: {args.checkpoint or "none"}')
     print(f'{"masking":<12} {"in M_exp (>" + str(args.threshold) + ")":>16}'
           f' {"mean M_exp":>11}')
-    for key, name in (('esgm', 'ESGM'), ('random', 'random'),
-                      ('all_patches', 'all patches')):
+    for key, name in (('esgm', 'ESGM'), ('random', 'random'), ('all_patches',
+                                                               'all patches')):
         print(f'{name:<12} {res[key]["in_exp"]:>16.3f} '
               f'{res[key]["mean_exp"]:>11.3f}')
     return res

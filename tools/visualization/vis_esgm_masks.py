@@ -21,10 +21,11 @@ def main(argv=None):
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('--out', default='vis_esgm', help='output folder')
-    parser.add_argument('--num', type=int, default=8,
+    parser.add_argument('--num',
+                        type=int,
+                        default=8,
                         help='first N samples of the train dataset')
-    parser.add_argument('--rows', type=int, default=8,
-                        help='samples per PNG')
+    parser.add_argument('--rows', type=int, default=8, help='samples per PNG')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)

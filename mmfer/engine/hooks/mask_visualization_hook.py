@@ -38,7 +38,8 @@ def load_batch(dataset, indices: Sequence[int],
 
 
 @torch.no_grad()
-def esgm_mask_maps(model, inputs: torch.Tensor,
+def esgm_mask_maps(model,
+                   inputs: torch.Tensor,
                    data_samples: Optional[List] = None,
                    generator: Optional[torch.Generator] = None) -> Dict:
     """What ESGM sees and selects for a batch.
@@ -75,8 +76,12 @@ def esgm_mask_maps(model, inputs: torch.Tensor,
     if rgb.shape[1] == 1:
         rgb = rgb.expand(-1, 3, -1, -1)
     m_exp, valid = gen.expression_density(data_samples, omega.shape[1])
-    return dict(rgb=rgb, omega=omega, mask=rec['mask'],
-                attention=att.mean(dim=1), m_exp=m_exp, valid=valid,
+    return dict(rgb=rgb,
+                omega=omega,
+                mask=rec['mask'],
+                attention=att.mean(dim=1),
+                m_exp=m_exp,
+                valid=valid,
                 grid=(H // p, W // p))
 
 
@@ -119,17 +124,18 @@ def mask_grid(maps: Dict, pad: int = 2) -> np.ndarray:
             img,
             _heat(maps['omega'][i].cpu().numpy(), grid, (H, W), img, False),
             masked,
-            _heat(maps['attention'][i].cpu().numpy(), grid, (H, W), img,
-                  True)
+            _heat(maps['attention'][i].cpu().numpy(), grid, (H, W), img, True)
         ]
         if bool(maps['valid'][i]):
-            tiles.append(_heat(maps['m_exp'][i].cpu().numpy(), grid, (H, W),
-                               img, False))
+            tiles.append(
+                _heat(maps['m_exp'][i].cpu().numpy(), grid, (H, W), img,
+                      False))
         else:
             tiles.append(np.full_like(img, 255))
         sep = np.full((H, pad, 3), 255, np.uint8)
-        rows.append(np.concatenate(
-            [t for tile in tiles for t in (tile, sep)][:-1], axis=1))
+        rows.append(
+            np.concatenate([t for tile in tiles for t in (tile, sep)][:-1],
+                           axis=1))
         rows.append(np.full((pad, rows[-1].shape[1], 3), 255, np.uint8))
     return np.concatenate(rows[:-1], axis=0)
 
@@ -190,7 +196,10 @@ class MaskVisualizationHook(Hook):
                               or self.is_last_train_epoch(runner)):
             self._save(runner, f'epoch_{runner.epoch + 1}')
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
                          outputs=None) -> None:
         if not self.by_epoch and self.every_n_train_iters(
                 runner, self.interval):

@@ -120,8 +120,8 @@ class ESGM(BaseMaskGenerator):
                  num_patches: int = 196,
                  patch_size: int = 16,
                  parsing_vocabulary: Union[str, Sequence[str]] = None,
-                 expression_groups: Union[Sequence[str], Mapping] = (
-                     ESGM_GROUP_NAMES),
+                 expression_groups: Union[Sequence[str],
+                                          Mapping] = (ESGM_GROUP_NAMES),
                  loss_weight: float = 1.0,
                  loss_reduction: str = 'sum',
                  return_attention: bool = False,
@@ -157,9 +157,8 @@ class ESGM(BaseMaskGenerator):
         mlp_hidden = mlp_hidden or embed_dims
         self.qkv = nn.Linear(embed_dims, 3 * embed_dims)  # Eq. 2
         self.proj = nn.Linear(embed_dims, embed_dims)  # MSA output embed
-        self.mlp = nn.Sequential(
-            nn.Linear(embed_dims, mlp_hidden), nn.GELU(),
-            nn.Linear(mlp_hidden, num_patches))  # Eq. 3
+        self.mlp = nn.Sequential(nn.Linear(embed_dims, mlp_hidden), nn.GELU(),
+                                 nn.Linear(mlp_hidden, num_patches))  # Eq. 3
         self.last_attention: Optional[torch.Tensor] = None
         self.last_weights: Optional[torch.Tensor] = None
 
@@ -181,8 +180,8 @@ class ESGM(BaseMaskGenerator):
                 'ratio that masks at least one patch and keeps one.')
         return n
 
-    def mask_weights(self, tokens: torch.Tensor
-                     ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def mask_weights(
+            self, tokens: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Eq. 2-3: the mask weights and the attention map.
 
         Args:
@@ -210,7 +209,8 @@ class ESGM(BaseMaskGenerator):
         omega = torch.sigmoid(self.mlp(pooled))  # (B, N_p), Eq. 3
         return omega, attn
 
-    def scores(self, tokens: torch.Tensor,
+    def scores(self,
+               tokens: torch.Tensor,
                data_samples: Optional[List] = None) -> torch.Tensor:
         """omega (B, N_p) of Eq. 3 (the highest are masked)."""
         omega, attn = self.mask_weights(tokens)
@@ -225,9 +225,9 @@ class ESGM(BaseMaskGenerator):
         lut = self.expression_lut.to(parsing.device)
         return lut[parsing.long()].float()
 
-    def expression_density(self, data_samples: Optional[List],
-                           num_tokens: int
-                           ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def expression_density(
+            self, data_samples: Optional[List],
+            num_tokens: int) -> Tuple[torch.Tensor, torch.Tensor]:
         """Eq. 6's target: the mean of M_exp over every patch.
 
         Args:
@@ -262,12 +262,13 @@ class ESGM(BaseMaskGenerator):
             valid[i] = True
         return density, valid
 
-    def losses(self, scores: torch.Tensor, tokens: torch.Tensor,
+    def losses(self,
+               scores: torch.Tensor,
+               tokens: torch.Tensor,
                data_samples: Optional[List] = None) -> dict:
         """``loss_mask`` = lambda_1 * Eq. 6, averaged over the samples
         with a parsing map; 0 (connected to the graph) without any."""
-        density, valid = self.expression_density(data_samples,
-                                                 scores.shape[1])
+        density, valid = self.expression_density(data_samples, scores.shape[1])
         if not valid.any():
             return dict(loss_mask=scores.sum() * 0.0)
         density = density.to(scores)

@@ -10,8 +10,7 @@ from mmfer.models.mask_generators import ESGM
 from mmfer.registry import DATASETS, MODELS, TRANSFORMS
 from mmfer.structures import FERDataSample
 
-CONFIG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
-                  'configs',
+CONFIG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs',
                   'esgm-mcm_vit-tiny-p8_synthface-rgbdt-parsing_pretrain.py')
 
 
@@ -41,12 +40,15 @@ def test_one_loss_step_adds_loss_mask_and_trains_esgm():
         m = np.zeros((64, 64), np.uint8)
         m[16:48, 16:48] = 1  # skin: an expression class
         samples.append(FERDataSample().set_parsing(m))
-    data = dict(inputs=[torch.randint(0, 256, (5, 64, 64), dtype=torch.uint8)
-                        for _ in range(2)], data_samples=samples)
+    data = dict(inputs=[
+        torch.randint(0, 256, (5, 64, 64), dtype=torch.uint8) for _ in range(2)
+    ],
+                data_samples=samples)
     data = model.data_preprocessor(data, True)
     losses = model(**data, mode='loss')
-    assert sorted(losses) == ['loss_depth', 'loss_mask', 'loss_rgb',
-                              'loss_thermal']
+    assert sorted(losses) == [
+        'loss_depth', 'loss_mask', 'loss_rgb', 'loss_thermal'
+    ]
     total, _ = model.parse_losses(losses)
     total.backward()
     assert gen.mlp[-1].weight.grad.abs().sum() > 0

@@ -15,8 +15,11 @@ def tiny_esgm(num_patches=4, patch_size=2, embed_dims=8, **kw):
     kw.setdefault('parsing_vocabulary', 'synthface')
     kw.setdefault('mask_ratio', 0.5)
     torch.manual_seed(0)
-    return ESGM(embed_dims=embed_dims, num_heads=2, num_patches=num_patches,
-                patch_size=patch_size, **kw)
+    return ESGM(embed_dims=embed_dims,
+                num_heads=2,
+                num_patches=num_patches,
+                patch_size=patch_size,
+                **kw)
 
 
 def set_weights(gen, omega):
@@ -33,10 +36,12 @@ def sample(parsing):
 
 
 # a 4 x 4 SynthFace map = 2 x 2 patches of 2 x 2 pixels
+# patch 0: skin (M_exp mean 1.0); patch 1: eye, hair (0.5);
+# patch 2: background (0); patch 3: nose, padding (255), 2 glasses (0.25)
 MAP = [[1, 1, 4, 10],
-       [1, 1, 4, 10],   # patch 0: skin (1.0); patch 1: eye, hair (0.5)
+       [1, 1, 4, 10],
        [0, 0, 6, 255],
-       [0, 0, 11, 11]]  # patch 2: background (0); 3: nose, pad, glasses
+       [0, 0, 11, 11]]  # yapf: disable
 TARGET = [1.0, 0.5, 0.0, 0.25]  # mean of M_exp (Eq. 5) per patch
 
 
@@ -75,8 +80,7 @@ def test_celebamask_hq_vocabulary_drops_eyeglasses():
          [1, 1, 0, 0]]
     density, _ = gen.expression_density([sample(m)], 4)
     torch.testing.assert_close(density, torch.tensor([[0.5, 0, 1, 0]]))
-    assert gen.expression_ids == expression_indicator_classes(
-        'celebamask_hq')
+    assert gen.expression_ids == expression_indicator_classes('celebamask_hq')
 
 
 def test_weights_in_unit_range_and_eq4_masks_the_floor_of_mr_np():
@@ -140,22 +144,33 @@ TINY = dict(embed_dims=32, num_layers=1, num_heads=2, feedforward_channels=64)
 
 def tiny_mae(mask_ratio=0.2):
     torch.manual_seed(0)
-    model = MODELS.build(dict(
-        type='MCM',
-        modalities=('rgb', ),
-        channel_mixing=None,
-        data_preprocessor=dict(type='FERDataPreprocessor',
-                               mean=[127.5] * 3, std=[64.0] * 3),
-        backbone=dict(
-            type='MaskedViT', arch=TINY, img_size=S, patch_size=P,
-            mask_generator=dict(
-                type='ESGM', mask_ratio=mask_ratio, embed_dims=32,
-                num_heads=2, num_patches=64, patch_size=P,
-                parsing_vocabulary='synthface')),
-        neck=dict(type='MultiModalMAEDecoders', num_patches=64,
-                  patch_size=P, embed_dim=32, decoder_embed_dim=32,
-                  decoder_num_heads=2, decoder_depths=dict(rgb=1)),
-        head=dict(type='MultiModalReconstructionHead', patch_size=P)))
+    model = MODELS.build(
+        dict(type='MCM',
+             modalities=('rgb', ),
+             channel_mixing=None,
+             data_preprocessor=dict(type='FERDataPreprocessor',
+                                    mean=[127.5] * 3,
+                                    std=[64.0] * 3),
+             backbone=dict(type='MaskedViT',
+                           arch=TINY,
+                           img_size=S,
+                           patch_size=P,
+                           mask_generator=dict(
+                               type='ESGM',
+                               mask_ratio=mask_ratio,
+                               embed_dims=32,
+                               num_heads=2,
+                               num_patches=64,
+                               patch_size=P,
+                               parsing_vocabulary='synthface')),
+             neck=dict(type='MultiModalMAEDecoders',
+                       num_patches=64,
+                       patch_size=P,
+                       embed_dim=32,
+                       decoder_embed_dim=32,
+                       decoder_num_heads=2,
+                       decoder_depths=dict(rgb=1)),
+             head=dict(type='MultiModalReconstructionHead', patch_size=P)))
     model.init_weights()
     return model
 
@@ -166,10 +181,17 @@ def synthface_batch():
     from mmfer.datasets.synthface import SynthFaceRenderer, sample_subject
     r = SynthFaceRenderer(S)
     domains = ('lab', 'wild', 'lowres')
-    outs = [r.render(sample_subject(0, i), {12: 3.0, 4: 1.0 * (i % 3)},
-                     domain=domains[i % 3], seed=i) for i in range(8)]
-    imgs = torch.stack([torch.from_numpy(o['rgb']).permute(2, 0, 1)
-                        for o in outs]).float()  # (8, 3, S, S)
+    outs = [
+        r.render(sample_subject(0, i), {
+            12: 3.0,
+            4: 1.0 * (i % 3)
+        },
+                 domain=domains[i % 3],
+                 seed=i) for i in range(8)
+    ]
+    imgs = torch.stack([
+        torch.from_numpy(o['rgb']).permute(2, 0, 1) for o in outs
+    ]).float()  # (8, 3, S, S)
     samples = [sample(o['parsing']) for o in outs]
     return (imgs - 127.5) / 64.0, samples
 
@@ -192,8 +214,7 @@ def test_reconstruction_gives_esgm_no_gradient_only_l_mask_does(
         assert p.grad is not None and p.grad.abs().sum() > 0, name
     # Eq. 8 with lambda_1 = 1: mmengine sums the loss* terms
     total, _ = model.parse_losses(losses)
-    torch.testing.assert_close(total,
-                               losses['loss_rgb'] + losses['loss_mask'])
+    torch.testing.assert_close(total, losses['loss_rgb'] + losses['loss_mask'])
 
 
 def in_exp_fraction(mask, density):
@@ -224,8 +245,9 @@ def test_pretraining_concentrates_the_mask_on_expression_patches(
     with torch.no_grad():
         _, mask, _, _ = model.backbone(x, data_samples=samples)
         torch.manual_seed(0)
-        rand = torch.stack([SpatialMask(0.2)(torch.rand(8, 64, 1)).mask
-                            for _ in range(20)])  # (20, 8, 64)
+        rand = torch.stack([
+            SpatialMask(0.2)(torch.rand(8, 64, 1)).mask for _ in range(20)
+        ])  # (20, 8, 64)
     esgm_frac = in_exp_fraction(mask, density).item()
     rand_frac = in_exp_fraction(rand, density.expand_as(rand)).item()
     # about 40% of the patches are expression patches: random masking
