@@ -26,6 +26,12 @@ EYE_SEARCH_HEIGHTS = (0.5, 0.6, 0.7)
 #: faces at least a fifth of the short side.
 HAAR_LAB_FRAMES = dict(scale_factor=1.05, min_neighbors=4, min_size=0.2,
                        upscale_to=240, equalize=True)
+#: Haar settings for real-time video frames (e.g. 640 x 480, one face of at
+#: least ~80 px): the face cascade on a 320 px wide copy with a coarser
+#: pyramid, the eye cascade on the full-resolution face box with a coarser
+#: pyramid too (timings in docs/face.md).
+HAAR_VIDEO_FRAMES = dict(detect_width=320, scale_factor=1.2, min_size=40,
+                         eye_scale_factor=1.2)
 
 
 def haar_cascade_dir() -> str:

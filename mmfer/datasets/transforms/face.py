@@ -23,7 +23,8 @@ from mmengine.logging import print_log
 
 from mmfer.registry import FACE_DETECTORS, TRANSFORMS
 from mmfer.structures.modalities import check_modalities, split_channels
-from ..face import BaseFaceDetector, FaceAligner, FaceNotFoundError, warp
+from ..face import (BaseFaceDetector, FaceAligner, FaceNotFoundError,
+                    border_value, warp)
 
 ON_MISSING_EYES = ('error', 'skip', 'no_rotation')
 
@@ -268,7 +269,9 @@ class AlignFace(BaseTransform):
         box = np.asarray(results['face_box'], np.float64).reshape(4)
         M, theta = self.aligner.matrix(box, eyes if self.rotate else None)
         # one matrix for every modality (CM-CNN: the same facial region)
-        out = [warp(g, M, self.size, m) for m, g in groups.items()]
+        roi, M_roi = self._source_region(M, groups[modalities[0]].shape[:2])
+        out = [warp(g[roi], M_roi, self.size, m, border_value(m, g))
+               for m, g in groups.items()]
         results['img'] = np.concatenate(
             [o[..., None] if o.ndim == 2 else o for o in out], axis=2)
         results['img_shape'] = (self.size, self.size)
@@ -284,6 +287,23 @@ class AlignFace(BaseTransform):
         results['face_matrix'] = M
         results['face_rotated'] = bool(self.rotate and eyes is not None)
         return results
+
+    def _source_region(self, M: np.ndarray, shape) -> tuple:
+        """The image region the aligned face is sampled from, and ``M`` for
+        that region: warping the region gives the full image's warp
+        without copying a whole (e.g. 640 x 480) frame per modality."""
+        A, t = M[:, :2], M[:, 2]
+        corners = np.array([[0, 0], [self.size, 0], [0, self.size],
+                            [self.size, self.size]], np.float64)
+        src = (corners - t) @ np.linalg.inv(A).T            # (4, 2) x, y
+        h, w = shape
+        x0, y0 = np.clip(np.floor(src.min(0)).astype(int) - 2, 0, [w, h])
+        x1, y1 = np.clip(np.ceil(src.max(0)).astype(int) + 2, 0, [w, h])
+        if x1 <= x0 or y1 <= y0:             # the face is outside the image
+            return (slice(None), slice(None)), M
+        # u = A (p_roi + (x0, y0)) + t
+        return (slice(y0, y1), slice(x0, x1)), np.column_stack(
+            [A, t + A @ np.array([x0, y0], np.float64)])
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(size={self.size}, '

@@ -9,9 +9,9 @@ import pytest
 import torch
 from mmcv.transforms import Compose
 
-from mmfer.datasets.face import (FaceNotFoundError, HaarFaceDetector,
-                                 MTCNNFaceDetector, eye_angle,
-                                 transform_points)
+from mmfer.datasets.face import (HAAR_VIDEO_FRAMES, FaceNotFoundError,
+                                 HaarFaceDetector, MTCNNFaceDetector,
+                                 eye_angle, transform_points, warp)
 from mmfer.datasets.synthface import (LANDMARK_NAMES, SynthFaceRenderer,
                                       sample_subject)
 from mmfer.datasets.transforms import AlignFace, DetectFace, lbp_codes
@@ -148,6 +148,11 @@ def test_align_face_one_matrix_nearest_maps_and_keys():
     assert np.isin(out['img'][..., 3], depth).all()
     assert np.isin(out['gt_seg_map'], seg).all()
     assert out['img'][0, 0, 3] == 0 and out['gt_seg_map'][0, 0] == 0
+    # AlignFace warps only the region it samples: same as the whole image
+    np.testing.assert_array_equal(out['img'][..., 3],
+                                  warp(depth, M, 64, 'depth'))
+    assert np.abs(out['img'][..., :3].astype(int) -
+                  warp(rgb, M, 64, 'rgb')).max() <= 1
     # the eyes end up level
     le, re = transform_points(res['face_eyes'], M)
     assert le[1] == pytest.approx(re[1])
@@ -236,8 +241,29 @@ def test_grace_hopper_haar_align_148(grace):
     out = AlignFace(size=148, margin=0.1, on_missing_eyes='error')(res)
     assert out['img'].shape == (148, 148, 3)
     assert out['face_rotated'] is True and abs(out['face_angle']) < 5
+    full = warp(grace, out['face_matrix'], 148, 'rgb')
+    assert np.abs(out['img'].astype(int) - full).max() <= 1
     # the face fills the crop: not the photo's dark background
     assert out['img'][40:110, 40:110].mean() > 80
+
+
+def test_haar_video_preset_maps_boxes_back(grace):
+    """detect_width: the face cascade runs on a 320 px copy of a 640 x 480
+    frame; the box comes back in frame pixels (near the full-size one)."""
+    small = cv2.resize(grace, (410, 480), interpolation=cv2.INTER_AREA)
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    frame[:, 115:525] = small
+    full = HaarFaceDetector(find_eyes=False).detect(frame)
+    fast = HaarFaceDetector(**HAAR_VIDEO_FRAMES).detect(frame)
+    assert len(full) == len(fast) == 1
+    np.testing.assert_allclose(fast.boxes[0], full.boxes[0], atol=15)
+    out = AlignFace(on_missing_eyes='no_rotation')(DetectFace(
+        dict(type='HaarFaceDetector', **HAAR_VIDEO_FRAMES))(
+            _rgb_sample(frame, 'frame.png')))
+    assert out['img'].shape == (148, 148, 3) and abs(out['face_angle']) < 5
+    assert 'detect_width=320' in repr(HaarFaceDetector(**HAAR_VIDEO_FRAMES))
+    with pytest.raises(ValueError, match='upscale_to'):
+        HaarFaceDetector(detect_width=320, upscale_to=240)
 
 
 def test_cm_cnn_pipeline_end_to_end(tmp_path, grace):
