@@ -1,3 +1,5 @@
+from .cmfn import CMFN
+from .concat_pool_fusion import ConcatPoolFusion
 from .fusion_baselines import AddFusion, MULTConcatFusion, MULTFusion
 from .fusion_bottleneck import FusionBottleneck
 from .multimodal_mae_decoders import MultiModalMAEDecoders
@@ -10,4 +12,5 @@ __all__ = [
     'MultimodalTemporalTransformer', 'IntermediateTemporalAdaptor'
 ]
 __all__ += ['MultiModalMAEDecoders']
+__all__ += ['CMFN', 'ConcatPoolFusion']
 __all__ += ['DomainDecoupler', 'DomainClsHead']
