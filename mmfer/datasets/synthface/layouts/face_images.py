@@ -74,8 +74,8 @@ class FaceImageLayout(LayoutWriter):
             ``parsing`` (S, S), ``landmarks`` (48, 2), ``arousal``.
         """
         au, arousal = sample_expression(expression, rng)
-        out = self.renderer.render(subject, au, self.look, rng, arousal=arousal,
-                              modalities=('rgb', ))
+        out = self.renderer.render(subject, au, self.look, rng,
+                                   arousal=arousal, modalities=('rgb', ))
         if self.grey:
             out['rgb'] = np.repeat(to_grey(out['rgb'])[..., None], 3, -1)
         return out
