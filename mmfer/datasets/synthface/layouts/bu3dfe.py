@@ -10,8 +10,9 @@ Read by :class:`mmfer.datasets.BU3DFEDataset`::
 turn), ``EXP`` AN DI FE HA SA SU with intensity ``II`` 01-04, plus
 ``NE00``; ``RACE`` WH BL AE AM IN LA from the identity's skin tone. A
 scan's AU intensities are its expression's prototype scaled by the level
-(:data:`LEVEL_SCALE`, ~0.35 at 01 to ~1.1 at 04), so level 04 is the
-strongest, as in BU-3DFE.
+(:data:`LEVEL_SCALE`, 0.35 at 01 to 1.1 at 04; the optional and
+distractor AUs are drawn once per subject and expression), so a subject's
+four levels are one expression growing in intensity, as in BU-3DFE.
 
 Mesh: the render's depth back-projected on a pixel grid
 (:func:`~.bp4d.depth_to_mesh`, every ``mesh_step`` pixels), in a
@@ -124,14 +125,19 @@ class BU3DFELayout(LayoutWriter):
             ``view``, ...) and the scan's ``(code, level, expression)``.
         """
         code, level, expr = self.scans()[k]
-        rng = make_rng(self.args['seed'], STREAM_SAMPLE, index, k)
+        seed = self.args['seed']
+        # one AU configuration per subject and expression (its optional and
+        # distractor AUs), scaled by the level: the four levels of a subject
+        # are one expression growing in intensity, as in BU-3DFE
+        e = list(BU3DFE_CODES).index(code) if level else len(BU3DFE_CODES)
+        au, arousal = sample_expression(
+            expr, make_rng(seed, STREAM_SAMPLE, index, 1000 + e),
+            intensity_range=(1.0, 1.0), p_distractor=0.1 if level else 0.0,
+            jitter=0.1)
         if level:
-            s = LEVEL_SCALE[level]
-            au, arousal = sample_expression(
-                expr, rng, intensity_range=(0.95 * s, 1.05 * s),
-                p_distractor=0.1, jitter=0.1)
-        else:
-            au, arousal = sample_expression(expr, rng, p_distractor=0.0)
+            au = np.clip(au * LEVEL_SCALE[level], 0.0, 5.0)
+            arousal *= 0.6 + 0.4 * min(LEVEL_SCALE[level], 1.0)
+        rng = make_rng(seed, STREAM_SAMPLE, index, k)    # view and noise
         out = self.renderer.render(self.subject(index, sid), au, self.domain,
                                    rng, arousal=arousal,
                                    modalities=('rgb', 'depth'))
