@@ -206,11 +206,16 @@ def _run(detector, renders):
     detect = DetectFace(detector, on_missing='skip')
     align = AlignFace(size=148, margin=0.1, on_missing_eyes='skip')
     errors = []
+    before = dict(detector.counts)
     for roll, _, sample in renders:
         res = detect(dict(sample))          # transforms write into results
         res = None if res is None else align(res)
         if res is not None:
             errors.append(res['face_angle'] - roll)
+    # the detector's own counts agree with the transform's
+    found = detector.counts['found'] - before['found']
+    assert detector.counts['skipped'] - before['skipped'] == \
+        detect.num_skipped == len(renders) - found
     return detect.num_skipped, align.num_skipped, np.array(errors)
 
 
