@@ -56,12 +56,15 @@ class BaseFaceDetector(metaclass=ABCMeta):
 
     def __init__(self, on_missing: str = 'error',
                  fallback_box: Optional[FallbackBox] = None):
-        self.on_missing, self.fallback_box = self._check_policy(
+        self.on_missing, self.fallback_box = self.check_policy(
             on_missing, fallback_box)
         self.counts = dict(found=0, skipped=0, fallback=0)
 
     @staticmethod
-    def _check_policy(on_missing, fallback_box):
+    def check_policy(on_missing: str, fallback_box: Optional[FallbackBox]
+                     ) -> Tuple[str, Optional[FallbackBox]]:
+        """Validate a no-face policy; returns ``(on_missing, fallback_box)``
+        (also used by the ``DetectFace`` transform)."""
         if on_missing not in ON_MISSING:
             raise ValueError(f'on_missing must be one of {ON_MISSING}, got '
                              f'{on_missing!r}')
@@ -105,7 +108,7 @@ class BaseFaceDetector(metaclass=ABCMeta):
         if on_missing is None and fallback_box is None:
             policy, fallback = self.on_missing, self.fallback_box
         else:
-            policy, fallback = self._check_policy(
+            policy, fallback = self.check_policy(
                 on_missing or self.on_missing,
                 fallback_box if fallback_box is not None else
                 self.fallback_box)

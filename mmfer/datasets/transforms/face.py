@@ -105,7 +105,7 @@ class DetectFace(BaseTransform):
         if on_missing == 'fallback' and fallback_box is None:
             fallback_box = 'center'
         # validates the policy (same rules and messages as the detectors)
-        self.on_missing, self.fallback_box = BaseFaceDetector._check_policy(
+        self.on_missing, self.fallback_box = BaseFaceDetector.check_policy(
             on_missing, fallback_box)
         self.detector, self.margin, self.source = detector, margin, source
         self.num_skipped = 0
