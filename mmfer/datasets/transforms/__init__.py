@@ -7,6 +7,7 @@ from .loading import (LoadFaceModalities, depth_png_to_uint8, read_image_file,
 from .parsing import (CELEBAMASK_HQ_CLASSES, CELEBAMASK_HQ_PARTS,
                       LoadParsingMap, parsing_flip_pairs)
 from .processing import RandomResizedCrop
+from .scan import LoadScanDepth
 from .texture import (ComputeTexture, ConvertToGray, SelectModalities,
                       gabor_map, hog_map, lbp_codes, lbp_codes_bruteforce)
 from .video import (FormatClip, LoadFrames, SampleSegmentFrames, list_frames,
@@ -30,3 +31,4 @@ __all__ += [
     'SelectModalities', 'lbp_codes', 'lbp_codes_bruteforce', 'hog_map',
     'gabor_map'
 ]
+__all__ += ['LoadScanDepth']
