@@ -204,10 +204,11 @@ class PDEDClassifier(FERClassifier):
             domain_head = dict(type='DomainClsHead')
         if isinstance(domain_head, dict):
             domain_head = dict(domain_head)
-            points = max(self.decoupling_points, default=0) + 1
+            # one projection per decoupling point: every stage, or the
+            # last one (single / parallel / cyclic, and 'none''s F_exp)
             channels = self.backbone.stage_channels
             default_in = (channels if self.mode == 'progressive' else
-                          channels[-1:])[:points]
+                          channels[-1:])
             domain_head.setdefault('in_channels', tuple(default_in))
             domain_head.setdefault('num_domains', num_domains)
         self.domain_head = build_module(domain_head)

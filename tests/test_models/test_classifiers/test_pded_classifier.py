@@ -260,19 +260,19 @@ def test_vit_progressive_with_zeroed_decouplers_equals_plain_vit():
 def test_a_few_steps_reduce_the_loss():
     torch.manual_seed(0)
     m = model(decoupler=dict(kind='conv3x3'))
-    x = torch.randn(8, 3, 32, 32)
-    batch = samples(8)
+    x = torch.randn(4, 3, 16, 16)
+    batch = samples(4)
     opt = torch.optim.AdamW(m.parameters(), lr=3e-3)
     totals = []
-    for step in range(12):
+    for step in range(6):
         torch.manual_seed(step)
         losses = m(x, batch, mode='loss')
         total = losses['loss_cls'] + losses['loss_domain']
         opt.zero_grad()
         total.backward()
         opt.step()
-        totals.append(float(total))
-    assert totals[-1] < 0.7 * totals[0], totals
+        totals.append(float(total.detach()))
+    assert totals[-1] < 0.6 * totals[0], totals
     # the zero-initialised decouplers learned
     assert all(float(d.proj.weight.detach().abs().sum()) > 0
                for d in m.decouplers)
