@@ -40,7 +40,7 @@ class ResidualConv(nn.Module):
         return self.act(x + self.bn(self.conv(x)))  # (B, C, H, W)
 
 
-class _FEN(BaseModule):
+class BaseFEN(BaseModule):
     """Shared parts of :class:`DepthFEN` and :class:`TextureFEN`.
 
     Four stages; stage s is ``Conv(k_s, c_{s-1}, c_s) + BN + PReLU``,
@@ -141,7 +141,7 @@ class _FEN(BaseModule):
 
 
 @MODELS.register_module()
-class DepthFEN(_FEN):
+class DepthFEN(BaseFEN):
     """The shallow FEN for depth images (CM-CNN Fig. 3a).
 
     Ni et al., "Facial Expression Recognition Through Cross-Modality
@@ -179,7 +179,7 @@ class DepthFEN(_FEN):
 
 
 @MODELS.register_module()
-class TextureFEN(_FEN):
+class TextureFEN(BaseFEN):
     """The deeper FEN for gray-scale and LBP images (CM-CNN Fig. 3b).
 
     Ni et al., "Facial Expression Recognition Through Cross-Modality

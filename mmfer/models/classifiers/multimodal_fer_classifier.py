@@ -5,6 +5,7 @@ import torch
 from mmengine.model import ModuleDict
 from torch import nn
 
+from mmfer.models.backbones.cm_cnn_fen import BaseFEN
 from mmfer.models.utils import build_module
 from mmfer.registry import MODELS
 from mmfer.structures.modalities import (channel_slices, check_modalities,
@@ -109,15 +110,27 @@ class MultiModalFERClassifier(FERClassifier):
                     'give one config with share_backbones=True.')
             built = {m: build_module(backbones[m]) for m in self.modalities}
         for m, backbone in built.items():
-            want = self.channel_slices[m].stop - self.channel_slices[m].start
-            got = getattr(backbone, 'in_channels', want)
-            if isinstance(got, int) and got != want:
-                raise ValueError(
-                    f'MultiModalFERClassifier: modality {m!r} has {want} '
-                    f'channel(s) but model.backbones.{m} takes '
-                    f'in_channels={got}; set model.backbones.{m}.'
-                    f'in_channels={want}.')
+            cfg = backbones if self.share_backbones else backbones[m]
+            self._check_in_channels(m, cfg, backbone)
         return built
+
+    def _check_in_channels(self, modality: str, cfg, backbone: nn.Module):
+        """The backbone's input channels (its config's ``in_channels``, or
+        a FEN's) must be the modality's channel count."""
+        want = self.channel_slices[modality].stop - \
+            self.channel_slices[modality].start
+        if isinstance(cfg, dict) and 'in_channels' in cfg:
+            got = cfg['in_channels']
+        elif isinstance(backbone, BaseFEN):
+            got = backbone.in_channels
+        else:  # other backbones use in_channels for other things
+            return
+        if got != want:
+            raise ValueError(
+                f'MultiModalFERClassifier: modality {modality!r} has {want} '
+                f'channel(s) but model.backbones.{modality} takes '
+                f'in_channels={got}; set model.backbones.{modality}.'
+                f'in_channels={want}.')
 
     def extract_feat(self, inputs: torch.Tensor):
         """Neck output of a (B, C, H, W) batch (the tuple of the M last

@@ -158,8 +158,7 @@ class FocalLoss(nn.Module):
                 label: torch.Tensor,
                 weight: Optional[torch.Tensor] = None,
                 avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None,
-                **kwargs) -> torch.Tensor:
+                reduction_override: Optional[str] = None) -> torch.Tensor:
         """The loss (mmpretrain's loss-module signature).
 
         Args:
