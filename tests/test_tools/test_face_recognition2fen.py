@@ -140,3 +140,21 @@ def test_refuses_pickles_that_run_code(tmp_path):
         tool.convert(str(src), str(tmp_path / 'x.pth'), 'gray')
     with pytest.raises(SystemExit):
         tool.main([str(src), str(tmp_path / 'x.pth'), '--modality', 'rgb'])
+
+
+def test_fen_of_a_multimodal_checkpoint_by_modality(tmp_path):
+    """Prefix ``backbones.<modality>.`` is found in a CM-CNN checkpoint."""
+    tool = _load_tool()
+    cfg = tmp_path / 'tiny_cm_cnn.py'
+    cfg.write_text(TINY_CFG)
+    from mmengine.config import Config
+    torch.manual_seed(2)
+    cm_cnn = MODELS.build(Config.fromfile(str(cfg)).model)
+    cm_cnn.init_weights()
+    src = tmp_path / 'cm_cnn.pth'
+    torch.save({'state_dict': cm_cnn.state_dict()}, src)
+    fen = tool.convert(str(src), str(tmp_path / 'fen_lbp.pth'), 'lbp',
+                       config=str(cfg))
+    expected = cm_cnn.backbones['lbp'].state_dict()
+    assert set(fen) == set(expected)
+    assert all(torch.equal(fen[k], v) for k, v in expected.items())
