@@ -82,7 +82,9 @@ class CMFN(BaseModule):
         - sigma: the text calls it "the Softmax function" but Eq. 3 defines
           the logistic sigmoid; ``attention='sigmoid'`` (default) follows
           the equation, ``'softmax'`` normalises over the guiding positions
-          (the last axis, as in SAGAN).
+          (the last axis, as in SAGAN). With the sigmoid the rows of
+          :math:`Att_{ij}` are not normalised: each output position sums up
+          to N weighted columns of :math:`G_2` (81 for 9x9 maps).
         - scale: the sigmoid of raw dot products of C-channel features
           saturates (0 or 1) once C is large; the paper uses no scaling
           (default); ``scale=True`` divides by sqrt(C) as in Transformers.
