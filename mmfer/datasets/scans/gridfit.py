@@ -33,6 +33,7 @@ interpolates linearly inside the triangles
 (:func:`scipy.interpolate.griddata`): faster, no smoothing, exact at the
 points.
 """
+import warnings
 from typing import Tuple
 
 import numpy as np
@@ -129,6 +130,9 @@ def _second_differences(node_id: np.ndarray) -> sparse.csr_matrix:
 #: Above this many unknowns the normal equations are solved by conjugate
 #: gradients, warm-started from the same fit on a 2x coarser grid.
 DIRECT_MAX_NODES = 3000
+#: Up to this many unknowns a CG run that does not converge is redone by
+#: factorisation (larger factorisations take minutes).
+DIRECT_FALLBACK_NODES = 60000
 
 
 def _system(xy: np.ndarray, z: np.ndarray, support: np.ndarray,
@@ -206,10 +210,19 @@ def _gridfit(xy: np.ndarray, z: np.ndarray, support: np.ndarray,
         rr, cc = np.nonzero(nodes)
         x0 = map_coordinates(fc, [rr / 2.0, cc / 2.0], order=1,
                              mode='nearest')                      # (n,)
-        f, info = cg(M, b, x0=x0, rtol=rtol, maxiter=20 * int(np.sqrt(n)),
+        # M is symmetric: its CSR form is M too, and multiplies faster
+        f, info = cg(M.tocsr(), b, x0=x0, rtol=rtol,
+                     maxiter=20 * int(np.sqrt(n)),
                      M=sparse.diags(1.0 / M.diagonal()))
-        if info != 0:                    # not converged: solve it exactly
-            f = spsolve(M, b)
+        if info != 0 and n <= DIRECT_FALLBACK_NODES:
+            f = spsolve(M, b)            # not converged: solve it exactly
+        elif info != 0:
+            res = np.linalg.norm(M @ f - b) / max(np.linalg.norm(b), 1e-300)
+            warnings.warn(f'gridfit: conjugate gradients stopped after '
+                          f'{info} iterations on {n} unknowns at relative '
+                          f'residual {res:.1e} (target {rtol:.0e}); the fit '
+                          'is approximate. Raise smoothness or use '
+                          "method='linear'.")
     out = np.full((h, w), np.nan)
     out[nodes] = f + z0
     return out

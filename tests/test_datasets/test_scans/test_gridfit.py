@@ -61,7 +61,8 @@ def test_iterative_solver_matches_direct(monkeypatch):
     monkeypatch.setattr(gridfit, 'DIRECT_MAX_NODES', 200)  # 2 CG levels
     coarse_to_fine = fit_depth_grid(xy, z, (64, 64))
     np.testing.assert_array_equal(np.isnan(direct), np.isnan(coarse_to_fine))
-    np.testing.assert_allclose(coarse_to_fine, direct, atol=1e-3, equal_nan=True)
+    np.testing.assert_allclose(coarse_to_fine, direct, atol=1e-3,
+                               equal_nan=True)
 
 
 def test_distance_mask_keeps_holes():
