@@ -124,3 +124,22 @@ def test_fen_trains_alone_with_pooling_fc_head(fen_type):
     assert last < 0.5 * first
     preds = model.val_step(batch)
     assert [int(p.pred_label) for p in preds] == labels.tolist()
+
+
+def test_single_fen_base_config():
+    import os.path as osp
+
+    from mmengine.config import Config
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))))
+    cfg = Config.fromfile(
+        osp.join(repo, 'configs', '_base_', 'models',
+                 'cm_cnn_texture-fen.py'))
+    model = MODELS.build(cfg.model)
+    assert isinstance(model.backbone, TextureFEN)
+    assert model.head.fc.in_features == model.backbone.out_channels
+    cfg.merge_from_dict(dict(model=dict(backbone=dict(type='DepthFEN'))))
+    model = MODELS.build(cfg.model).eval()
+    assert isinstance(model.backbone, DepthFEN)
+    with torch.no_grad():
+        assert model(torch.rand(1, 1, 48, 48)).shape == (1, 6)
