@@ -27,8 +27,9 @@ class MultiModalFERClassifier(FERClassifier):
     ``modalities`` order (e.g. :class:`mmfer.models.necks.CMFN` or
     :class:`mmfer.models.necks.ConcatPoolFusion`; with one modality any
     single-input neck such as ``mmpretrain.GlobalAveragePooling``), and the
-    head the neck output. Forward modes, ``extract_feat`` and
-    ``init_weights`` are those of :class:`FERClassifier`.
+    head the neck output. The forward modes (``'tensor'``, ``'loss'``,
+    ``'predict'``) and ``init_weights`` are :class:`FERClassifier`'s; only
+    ``extract_feat`` differs (channel split, one backbone per group).
 
     Args:
         backbones (dict): modality name -> backbone config or module; the
