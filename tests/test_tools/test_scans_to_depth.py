@@ -130,6 +130,35 @@ def test_error_policy(tmp_path, capsys):
     assert 'no closing' in listed[1] or 'no closing' in listed[0]
 
 
+def test_face_boxes(tmp_path, capsys):
+    import json
+    root, out = str(tmp_path / 'BU-3DFE'), str(tmp_path / 'out')
+    _bu3dfe(root)
+    boxes = str(tmp_path / 'boxes.json')
+    with open(boxes, 'w') as f:  # one box per subject / per scan (off-face)
+        json.dump(dict(boxes={'F0001': [20, 10, 40, 30],
+                              'M0002/M0002_AN01WH_F3D': [20, 10, 40, 30],
+                              'M0002/M0002_NE00WH_F3D': [0, 0, 4, 4]}), f)
+    stats = _tool().run('bu3dfe', root, out, boxes=boxes, on_error='skip',
+                        log=lambda s: None)
+    assert (stats['written'], stats['failed']) == (3, 1)
+    code = cv2.imread(osp.join(out, 'F0001', 'F0001_AN01WH_F3D_depth.png'),
+                      cv2.IMREAD_UNCHANGED)
+    fg = code < DEPTH_BACKGROUND_CODE
+    rows, cols = np.nonzero(fg)
+    assert rows.min() >= 10 and rows.max() < 30
+    assert cols.min() >= 20 and cols.max() < 40 and fg[12:28, 22:38].all()
+    failed = open(osp.join(out, 'failed.txt')).read()
+    assert 'M0002_NE00WH_F3D.wrl' in failed and 'no face region' in failed
+
+    with open(boxes, 'w') as f:
+        json.dump(dict(boxes={'F0001': [20, 10, 40, 30]}), f)
+    assert _tool().main(['--dataset', 'bu3dfe', root, str(tmp_path / 'o2'),
+                         '--boxes', boxes]) == 1
+    err = capsys.readouterr().err
+    assert "boxes.json has no face box for 'M0002/M0002_AN01WH_F3D'" in err
+
+
 def test_empty_root(tmp_path):
     with pytest.raises(FileNotFoundError,
                        match=r'no bs\*\.bnt scan under .*bs000_E_ANGER_0'):

@@ -17,6 +17,13 @@ Inputs (``--dataset``):
 - ``bosphorus``: ``ROOT/<bsNNN>/<bsNNN>_<CODE>_<k>.bnt`` with
   ``<same stem>.png`` beside it.
 
+Face region (``--boxes``): the paper computes depth "in the detected facial
+regions". ``--boxes boxes.json`` (``{"boxes": {key: [x1, y1, x2, y2]}}`` in
+pixels of the 2-D image, the format face_crop.py writes) restricts each fit
+to its face box, the key being ``<subject>/<scan stem>`` or, for one box per
+subject, ``<subject>``; depth outside the box is background. Without it the
+whole scan is fitted.
+
 Output: ``OUT/<subject>/<scan stem>_depth.png`` (e.g.
 ``OUT/F0001/F0001_AN01WH_F3D_depth.png``, ``OUT/bs000/bs000_E_ANGER_0_depth
 .png``), at the 2-D image's size. Existing outputs are skipped (the run
@@ -31,12 +38,13 @@ Example::
 """
 import argparse
 import glob
+import json
 import os
 import os.path as osp
 import sys
 import time
 from multiprocessing import Pool
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 
@@ -82,6 +90,33 @@ def list_scans(dataset: str, root: str) -> List[Tuple[str, str, str]]:
     return items
 
 
+def load_boxes(path: str) -> Dict[str, Sequence[float]]:
+    """``key -> [x1, y1, x2, y2]`` of a ``boxes.json`` (see module doc)."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'--boxes {path} not found.')
+    with open(path) as f:
+        data = json.load(f)
+    boxes = data.get('boxes') if isinstance(data, dict) else None
+    if not isinstance(boxes, dict) or any(
+            not isinstance(b, (list, tuple)) or len(b) != 4
+            for b in boxes.values()):
+        raise ValueError(f'--boxes {path}: expected {{"boxes": {{"<subject>/'
+                         '<scan stem>" or "<subject>": [x1, y1, x2, y2]}}.')
+    return boxes
+
+
+def face_box_for(boxes: Dict[str, Sequence[float]], name: str,
+                 source: str) -> Sequence[float]:
+    """The box of output ``name`` (``<subject>/<stem>_depth.png``)."""
+    key = name[:-len('_depth.png')]
+    subject = key.split('/')[0]
+    for k in (key, subject):
+        if k in boxes:
+            return boxes[k]
+    raise KeyError(f'{source} has no face box for {key!r} (nor for the '
+                   f'subject {subject!r}); add it or drop --boxes.')
+
+
 def image_shape(path: str) -> Tuple[int, int]:
     """(H, W) of the 2-D image ``path``; a clear error if it is missing."""
     if not osp.isfile(path):
@@ -124,6 +159,7 @@ def run(dataset: str,
         workers: int = 1,
         overwrite: bool = False,
         on_error: str = 'error',
+        boxes: Optional[str] = None,
         log=print) -> dict:
     """Convert every scan; returns counts ``written``, ``skipped``,
     ``failed`` (and ``failed_files``)."""
@@ -134,11 +170,14 @@ def run(dataset: str,
         raise ValueError(f'--method must be one of {FIT_METHODS}, got '
                          f'{method!r}.')
     items = list_scans(dataset, root)
+    box_map = load_boxes(boxes) if boxes is not None else None
     opts = dict(method=method, smoothness=smoothness, z_sign=z_sign)
     jobs = []
     for scan, image, name in items:
         dst = osp.join(out, name)
         if overwrite or not osp.isfile(dst):
+            if box_map is not None:
+                opts = dict(opts, face_box=face_box_for(box_map, name, boxes))
             jobs.append((scan, image, dst, opts))
     skipped = len(items) - len(jobs)
     log(f'scans_to_depth: {len(items)} {dataset} scans, {skipped} done '
@@ -198,6 +237,8 @@ def parse_args(argv=None):
     p.add_argument('--overwrite', action='store_true',
                    help='redo scans whose depth PNG exists')
     p.add_argument('--on-error', default='error', choices=('error', 'skip'))
+    p.add_argument('--boxes', default=None,
+                   help='boxes.json of face boxes: fit only the face region')
     return p.parse_args(argv)
 
 
@@ -205,9 +246,9 @@ def main(argv=None):
     a = parse_args(argv)
     try:
         run(a.dataset, a.root, a.out, a.method, a.smoothness, a.z_sign,
-            a.workers, a.overwrite, a.on_error)
-    except (RuntimeError, FileNotFoundError, ValueError) as e:
-        print(e, file=sys.stderr)
+            a.workers, a.overwrite, a.on_error, a.boxes)
+    except (RuntimeError, FileNotFoundError, ValueError, KeyError) as e:
+        print(e.args[0] if isinstance(e, KeyError) else e, file=sys.stderr)
         return 1
     return 0
 
