@@ -133,9 +133,11 @@ class MultiModalFERClassifier(FERClassifier):
                 f'in_channels={got}; set model.backbones.{modality}.'
                 f'in_channels={want}.')
 
-    def extract_feat(self, inputs: torch.Tensor):
-        """Neck output of a (B, C, H, W) batch (the tuple of the M last
-        backbone maps when there is no neck)."""
+    def extract_backbone_feats(self, inputs: torch.Tensor
+                               ) -> Tuple[torch.Tensor, ...]:
+        """The M last backbone maps of a (B, C, H, W) batch, in
+        ``modalities`` order (the neck's input; e.g. for
+        ``model.neck(maps, return_attention=True)``)."""
         if inputs.dim() != 4 or inputs.shape[1] != self.in_channels:
             groups = ', '.join(
                 f'{m}: {s.stop - s.start}'
@@ -147,9 +149,14 @@ class MultiModalFERClassifier(FERClassifier):
                 f'({groups}). Make the dataset\'s modalities and '
                 'model.modalities / model.backbones (and the '
                 'data_preprocessor mean/std) list the same modalities.')
-        feats = tuple(
+        return tuple(
             self._last_map(self.backbones[m](inputs[:, s]))
             for m, s in self.channel_slices.items())  # M x (B, C, h, w)
+
+    def extract_feat(self, inputs: torch.Tensor):
+        """Neck output of a (B, C, H, W) batch (the tuple of the M last
+        backbone maps when there is no neck)."""
+        feats = self.extract_backbone_feats(inputs)
         if self.neck is not None:
             feats = self.neck(feats)
         return feats

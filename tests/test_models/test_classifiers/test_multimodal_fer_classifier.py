@@ -183,3 +183,15 @@ def test_base_config_builds_with_paper_defaults():
     with torch.no_grad():
         out = model.eval()(torch.rand(1, 3, 48, 48), mode='tensor')
     assert out.shape == (1, 6)
+
+
+def test_attention_maps_for_visualisation():
+    model = _tiny_cm_cnn().eval()
+    x = torch.rand(2, 3, 48, 48)
+    with torch.no_grad():
+        maps = model.extract_backbone_feats(x)
+        assert [tuple(m.shape) for m in maps] == [(2, 16, 3, 3)] * 3
+        (f_v, ), att = model.neck(maps, return_attention=True)
+        assert torch.allclose(f_v, model.extract_feat(x)[0])
+    # Att_GD: guided gray (0) positions x guiding depth (2) positions
+    assert att[(0, 2)].shape == (2, 9, 9)
