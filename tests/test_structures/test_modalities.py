@@ -64,7 +64,7 @@ def test_unknown_and_bad_names():
     with pytest.raises(ValueError, match=r"Unknown modality 'ir'.*'rgb'"):
         get_modality('ir')
     with pytest.raises(ValueError, match='valid modalities'):
-        path_key('hog')
+        path_key('ir')
     with pytest.raises(ValueError, match='valid modalities'):
         modality_channels(('rgb', 'ir'))
     with pytest.raises(ValueError, match=r"MCM: .*'thermal'.*got \('rgb', "

@@ -79,6 +79,21 @@ class DetectFace(BaseTransform):
             Default: ``'error'``.
         fallback_box (tuple | callable, optional): see above.
         source (str): ``'rgb'`` or ``'gray'``. Default: ``'rgb'``.
+        use_dataset_box (bool): when the sample already holds a
+            ``face_box`` from its annotation (AffectNet's ``face_x, ...``,
+            ExpW's ``label.lst`` box), take that box instead of detecting
+            (``face_found=True``, ``face_score`` NaN, no landmarks or eyes:
+            :class:`AlignFace` then needs ``rotate=False`` or
+            ``on_missing_eyes='no_rotation'``). Samples without one are
+            detected as usual. Default: False.
+        cache (bool): remember each image's detection (keyed by
+            ``img_path`` and the image size) and reuse it when the sample
+            comes again, e.g. in the next epoch: training pipelines then
+            detect each face once. Only valid when DetectFace sees the
+            image as loaded (before any random transform) and the files do
+            not change during the run. The cache lives in each process
+            (each dataloader worker; keep ``persistent_workers=True`` so it
+            survives epochs). Default: False.
 
     Example:
         >>> t = DetectFace(on_missing='fallback')
@@ -94,7 +109,9 @@ class DetectFace(BaseTransform):
                  margin: float = 0.0,
                  on_missing: str = 'error',
                  fallback_box=None,
-                 source: str = 'rgb'):
+                 source: str = 'rgb',
+                 use_dataset_box: bool = False,
+                 cache: bool = False):
         if not isinstance(detector, BaseFaceDetector):
             detector = FACE_DETECTORS.build(detector)
         if source not in ('rgb', 'gray'):
@@ -108,7 +125,9 @@ class DetectFace(BaseTransform):
         self.on_missing, self.fallback_box = BaseFaceDetector.check_policy(
             on_missing, fallback_box)
         self.detector, self.margin, self.source = detector, margin, source
+        self.use_dataset_box, self.cache = bool(use_dataset_box), bool(cache)
         self.num_skipped = 0
+        self._cache: Dict[tuple, Optional[dict]] = {}
 
     def _image(self, results: Dict) -> np.ndarray:
         if 'img' not in results or 'modalities' not in results:
@@ -127,6 +146,53 @@ class DetectFace(BaseTransform):
                                     else img)
 
     def transform(self, results: Dict) -> Optional[Dict]:
+        if self.use_dataset_box and results.get('face_box') is not None:
+            box = np.asarray(results['face_box'], np.float32).reshape(-1)
+            if box.shape != (4, ) or not (box[2] > box[0]
+                                          and box[3] > box[1]):
+                raise ValueError(
+                    f'DetectFace: {_source_file(results)} has face_box '
+                    f'{results["face_box"]!r}; expected x0, y0, x1, y1 '
+                    'with x1 > x0 and y1 > y0. Fix the annotation.')
+            results.update(self._with_margin(dict(
+                face_box=box, face_score=float('nan'), face_landmarks=None,
+                face_eyes=None, face_found=True)))
+            return results
+        key = None
+        if self.cache:
+            key = (results.get('img_path'), tuple(results['img'].shape))
+            if key in self._cache:
+                found = self._cache[key]
+                if found is None:
+                    return self._skip(_source_file(results))
+                results.update({k: (v.copy() if isinstance(v, np.ndarray)
+                                    else v) for k, v in found.items()})
+                return results
+        found = self._detect(results)
+        if key is not None and key[0] is not None:
+            self._cache[key] = found
+        if found is None:                                   # 'skip'
+            return self._skip(_source_file(results))
+        results.update({k: (v.copy() if isinstance(v, np.ndarray) else v)
+                        for k, v in found.items()})
+        return results
+
+    def _skip(self, path: str) -> None:
+        self.num_skipped += 1
+        print_log(f'DetectFace: no face in {path} ({self.num_skipped} '
+                  'skipped so far)', logger='current', level=logging.WARNING)
+        return None
+
+    def _with_margin(self, found: dict) -> dict:
+        if self.margin:
+            x0, y0, x1, y1 = found['face_box']
+            pad = self.margin * max(x1 - x0, y1 - y0)
+            found['face_box'] = np.array(
+                [x0 - pad, y0 - pad, x1 + pad, y1 + pad], np.float32)
+        return found
+
+    def _detect(self, results: Dict) -> Optional[dict]:
+        """The added keys of one detection, or None ('skip' policy)."""
         img = self._image(results)
         path = _source_file(results)
         try:
@@ -138,32 +204,24 @@ class DetectFace(BaseTransform):
                 f'DetectFace: {err} In a pipeline: '
                 "DetectFace(on_missing='skip') or DetectFace("
                 "on_missing='fallback', fallback_box=...).") from None
-        if face is None:                                # 'skip'
-            self.num_skipped += 1
-            print_log(f'DetectFace: no face in {path} ({self.num_skipped} '
-                      'skipped so far)', logger='current',
-                      level=logging.WARNING)
+        if face is None:
             return None
-        box = np.asarray(face.boxes[0], np.float32)
-        if self.margin:
-            x0, y0, x1, y1 = box
-            pad = self.margin * max(x1 - x0, y1 - y0)
-            box = np.array([x0 - pad, y0 - pad, x1 + pad, y1 + pad],
-                           np.float32)
         landmarks = face.landmarks[0]                              # (5, 2)
-        results['face_box'] = box
-        results['face_score'] = float(face.scores[0])
-        results['face_landmarks'] = (landmarks if np.isfinite(landmarks).any()
-                                     else None)
-        results['face_eyes'] = _finite_or_none(face.eyes[0])
-        results['face_found'] = not face.fallback
-        return results
+        return self._with_margin(dict(
+            face_box=np.asarray(face.boxes[0], np.float32),
+            face_score=float(face.scores[0]),
+            face_landmarks=(landmarks if np.isfinite(landmarks).any()
+                            else None),
+            face_eyes=_finite_or_none(face.eyes[0]),
+            face_found=not face.fallback))
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(detector={self.detector!r}, '
                 f'margin={self.margin}, on_missing={self.on_missing!r}, '
                 f'fallback_box={self.fallback_box!r}, '
-                f'source={self.source!r})')
+                f'source={self.source!r}, '
+                f'use_dataset_box={self.use_dataset_box}, '
+                f'cache={self.cache})')
 
 
 @TRANSFORMS.register_module()

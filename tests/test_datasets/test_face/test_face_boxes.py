@@ -61,4 +61,4 @@ def test_crop_resize_per_modality():
     up = crop_resize(rgb, (-4, 0, 16, 20), 40, 'rgb')
     assert up.shape == (40, 40, 3) and (up[:, :4] == 0).all()
     with pytest.raises(ValueError, match='Unknown modality'):
-        crop_resize(rgb, (0, 0, 4, 4), 8, 'hog')
+        crop_resize(rgb, (0, 0, 4, 4), 8, 'ir')

@@ -64,7 +64,8 @@ def test_detect_face_keys_and_repr_on_a_photo(grace):
     assert out['face_score'] >= 5                      # merged windows
     assert repr(t).startswith('DetectFace(detector=HaarFaceDetector(')
     assert repr(t).endswith("margin=0.0, on_missing='error', "
-                            "fallback_box=None, source='rgb')")
+                            "fallback_box=None, source='rgb', "
+                            'use_dataset_box=False, cache=False)')
     # a built detector, the gray channel and a margin
     gray = cv2.cvtColor(grace, cv2.COLOR_RGB2GRAY)[..., None]
     t2 = DetectFace(HaarFaceDetector(find_eyes=False), margin=0.1,
@@ -75,6 +76,40 @@ def test_detect_face_keys_and_repr_on_a_photo(grace):
                                box + np.array([-1, -1, 1, 1]) * 0.1 * side,
                                atol=0.01)
     assert out2['face_eyes'] is None and out2['face_landmarks'] is None
+
+
+def test_detect_face_cache_detects_each_image_once(grace, monkeypatch):
+    t = DetectFace(HaarFaceDetector(find_eyes=False), cache=True)
+    calls = []
+    detect = t.detector.detect_largest
+    monkeypatch.setattr(t.detector, 'detect_largest',
+                        lambda *a, **k: calls.append(1) or detect(*a, **k))
+    first = t(_rgb_sample(grace, GRACE))
+    again = t(_rgb_sample(grace, GRACE))
+    assert len(calls) == 1
+    np.testing.assert_array_equal(first['face_box'], again['face_box'])
+    again['face_box'][0] = -1            # the cached copy is not aliased
+    assert t(_rgb_sample(grace, GRACE))['face_box'][0] != -1
+    # another file (or size) is detected anew; a skipped image stays skipped
+    t(_rgb_sample(grace, 'other.jpg'))
+    assert len(calls) == 2
+    blank = DetectFace(HaarFaceDetector(find_eyes=False), on_missing='skip',
+                       cache=True)
+    sample = dict(img=np.zeros((64, 64, 3), np.uint8), modalities=('rgb', ),
+                  img_path='blank.png')
+    assert blank(dict(sample)) is None and blank(dict(sample)) is None
+    assert blank.num_skipped == 2
+
+
+def test_detect_face_takes_the_annotation_box():
+    t = DetectFace(use_dataset_box=True, margin=0.5)
+    out = t(dict(img=np.zeros((64, 64, 3), np.uint8), modalities=('rgb', ),
+                 img_path='a.jpg', face_box=[10, 10, 30, 40]))
+    np.testing.assert_allclose(out['face_box'], [-5, -5, 45, 55])
+    assert out['face_found'] and out['face_eyes'] is None
+    with pytest.raises(ValueError, match=r'a\.jpg.*x1 > x0'):
+        t(dict(img=np.zeros((8, 8, 3), np.uint8), modalities=('rgb', ),
+               img_path='a.jpg', face_box=[10, 10, 5, 40]))
 
 
 def test_detect_face_policies_on_a_blank_image(monkeypatch):
