@@ -29,8 +29,8 @@ BOSPHORUS_EMOTION_CODES = ('E_ANGER', 'E_DISGUST', 'E_FEAR', 'E_HAPPY',
 BOSPHORUS_OTHER_PREFIXES = ('N', 'LFAU', 'UFAU', 'CAU', 'YR', 'PR', 'CR',
                             'O', 'IGN')
 #: ``bs000_<CODE>_<k>.bnt``: CODE e.g. E_ANGER, N_N, YR_R10, LFAU_12.
-SCAN_RE = re.compile(r'(?P<subject>bs\d{3})_(?P<code>[A-Z0-9]+(?:_[A-Z0-9]+)*?)'
-                     r'_(?P<take>\d+)\.bnt')
+SCAN_RE = re.compile(r'(?P<subject>bs\d{3})_'
+                     r'(?P<code>[A-Z0-9]+(?:_[A-Z0-9]+)*?)_(?P<take>\d+)\.bnt')
 SUBJECT_RE = re.compile(r'bs\d{3}')
 #: The ``fold_protocol`` of CM-CNN's Bosphorus protocol.
 BOSPHORUS_FOLD_PROTOCOL = dict(type='RandomSubjectKFold', num_folds=10,
@@ -189,8 +189,8 @@ class BosphorusDataset(BaseFERDataset):
         data_list = [d for s in sorted(per_subject) for d in per_subject[s]]
         print_log(
             f'{name} ({root}): {len(data_list)} emotion scans of '
-            f'{len(per_subject)} subjects; ignored {sum(self.ignored.values())}'
-            f' scans of other codes {self.ignored}'
+            f'{len(per_subject)} subjects; ignored '
+            f'{sum(self.ignored.values())} scans of other codes {self.ignored}'
             + (f'; dropped {len(incomplete)} subjects without all six '
                f'emotions {incomplete[:10]}'
                if self.require_all_expressions and incomplete else ''),

@@ -18,7 +18,8 @@ from typing import Dict, List, Optional, Sequence
 from mmengine.logging import print_log
 
 from mmfer.registry import DATASETS
-from mmfer.structures.expressions import canonical_classes, canonical_expression
+from mmfer.structures.expressions import (canonical_classes,
+                                          canonical_expression)
 from .base_fer_dataset import BaseFERDataset
 
 #: Fields a path pattern may use.
@@ -35,7 +36,7 @@ RGBD_FER_CLASSES = ('anger', 'disgust', 'fear', 'happiness', 'sadness',
 
 
 def pattern_to_regex(pattern: str, what: str = 'pattern') -> 're.Pattern':
-    """Compile a path pattern such as ``'{subject}/{expression}/{name}_rgb.png'``.
+    """Compile a path pattern, e.g. ``'{subject}/{expression}/{name}.png'``.
 
     Each field matches one or more characters other than ``/``; every
     other character matches itself. A field may appear only once.
@@ -236,7 +237,8 @@ class RGBDFolderDataset(BaseFERDataset):
 class VTKFERDataset(RGBDFolderDataset):
     """VT-KFER (Aly et al., "VT-KFER: A Kinect-based RGBD+Time Dataset for
     Spontaneous and Non-Spontaneous Facial Expression Recognition", Proc.
-    Int. Conf. Biometrics 2015) as an RGB-D folder: Kinect v1, 32 subjects, seven expressions.
+    Int. Conf. Biometrics 2015) as an RGB-D folder: Kinect v1, 32
+    subjects, seven expressions.
 
     No public file layout was found (``../shared/DATASETS.md``): arrange
     the frames as ``<subject>/<expression>/<name>_{rgb,depth}.png`` (or
