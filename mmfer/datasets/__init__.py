@@ -10,8 +10,8 @@ from .disfa import DISFADataset
 from .expw import ExpWDataset
 from .face import (BaseFaceDetector, FaceAligner, FaceDetections,
                    HaarFaceDetector, MTCNNFaceDetector)
-from .face_folder import (CASIAWebFaceDataset, CelebADataset, FaceFolderDataset,
-                          FFHQDataset)
+from .face_folder import (CASIAWebFaceDataset, CelebADataset,
+                          FaceFolderDataset, FFHQDataset)
 from .ferplus import FER2013Dataset, FERPlusDataset
 from .image_fer_dataset import ImageFERDataset
 from .jaffe import JAFFEDataset

@@ -57,7 +57,8 @@ class FaceFolderDataset(BaseFERDataset):
         >>> root = tempfile.mkdtemp()
         >>> for name in ('b/1.png', 'a/2.jpg'):
         ...     os.makedirs(osp.join(root, osp.dirname(name)), exist_ok=True)
-        ...     _ = cv2.imwrite(osp.join(root, name), np.zeros((8, 8, 3)))
+        ...     _ = cv2.imwrite(osp.join(root, name),
+        ...                     np.zeros((8, 8, 3), np.uint8))
         >>> open(osp.join(root, 'LICENSE.txt'), 'w').close()
         >>> ds = FaceFolderDataset(root, domain='toy', subject_from_dir=True)
         >>> [(osp.relpath(d['img_path'], root), d['subject'])

@@ -161,3 +161,119 @@ def test_real_two_fold_run_summary_and_resume(tmp_path, capsys):
                                      'epoch_1.pth')) == mtime2
     assert osp.isfile(osp.join(root, 'fold_2', 'epoch_2.pth'))
     assert again['folds']['1'] == out['folds']['1']
+
+
+def test_confusion_matrix_summed_over_folds(tmp_path):
+    # two folds of a 3-class problem (rows: ground truth)
+    folds = {1: dict(confusion_matrix=[[2, 0, 0], [1, 1, 0], [0, 0, 0]],
+                     classes=['anger', 'happiness', 'neutral']),
+             2: dict(confusion_matrix=[[1, 1, 0], [0, 2, 0], [0, 1, 3]],
+                     classes=['anger', 'happiness', 'neutral']),
+             3: dict(metrics={})}  # e.g. finished before without it
+    cm, classes, used = tool.sum_confusion(folds)
+    assert cm.tolist() == [[3, 1, 0], [1, 3, 0], [0, 1, 3]]
+    assert classes == ['anger', 'happiness', 'neutral'] and used == [1, 2]
+    pct = tool.row_percentages(cm)
+    assert pct[0].tolist() == [75.0, 25.0, 0.0]
+    assert pct[2] == pytest.approx([0.0, 25.0, 75.0])
+    assert tool.row_percentages([[0, 0], [1, 3]])[0].tolist() == [0.0, 0.0]
+    paths = tool.write_confusion_matrix(str(tmp_path), cm, classes, 'cfg')
+    rows = open(paths['csv']).read().splitlines()
+    assert rows[0] == 'true \\ predicted (%),anger,happiness,neutral,samples'
+    assert rows[1] == 'anger,75.00,25.00,0.00,4'
+    assert rows[3] == 'neutral,0.00,25.00,75.00,4'
+    import cv2
+    png = cv2.imread(paths['png'])
+    assert png is not None and min(png.shape[:2]) > 100
+    bad = {**folds, 3: dict(confusion_matrix=[[1]], classes=['x'])}
+    with pytest.raises(ValueError, match='fold 3: confusion matrix of '
+                       r"classes \['x'\]"):
+        tool.sum_confusion(bad)
+
+
+def test_confusion_metric_added_and_read_from_fer_samples():
+    import torch
+
+    from mmfer.registry import METRICS
+    from mmfer.structures import FERDataSample
+    cfg = Config(dict(test_evaluator=[dict(type='ExpressionMetric')]))
+    assert not tool.has_confusion_metric(cfg, 'test')
+    assert tool.add_confusion_metric(cfg, 'test')
+    assert cfg.test_evaluator[-1] == dict(type='mmpretrain.ConfusionMatrix')
+    assert tool.has_confusion_metric(cfg, 'test')
+    assert not tool.add_confusion_metric(cfg, 'test')  # already there
+    one = Config(dict(val_evaluator=dict(type='ExpressionMetric')))
+    tool.add_confusion_metric(one, 'val')
+    assert [m['type'] for m in one.val_evaluator] == [
+        'ExpressionMetric', 'mmpretrain.ConfusionMatrix']
+    with pytest.raises(KeyError, match='needs a test_evaluator'):
+        tool.add_confusion_metric(Config(dict()), 'test')
+    # the metric works on mmfer's data samples; its result is found
+    metric = METRICS.build(dict(type='mmpretrain.ConfusionMatrix'))
+    samples = []
+    for gt, pred in ((0, 0), (1, 2), (2, 2), (2, 2)):
+        s = FERDataSample().set_gt_label(gt)
+        s.set_field(torch.eye(3)[pred], 'pred_score')
+        samples.append(s.to_dict())
+    metric.process(None, samples)
+    out = {f'confusion_matrix/{k}': v
+           for k, v in metric.compute_metrics(metric.results).items()}
+    assert tool.confusion_from_metrics(
+        dict(out, **{'expr/UAR': 1.0})) == [[1, 0, 0], [0, 0, 1], [0, 0, 2]]
+    assert tool.confusion_from_metrics({'expr/UAR': 1.0}) is None
+    assert tool.parse_args(['c.py', '--confusion-matrix']).confusion_matrix
+
+
+def test_real_folds_write_the_summed_confusion_matrix(tmp_path):
+    data = str(tmp_path / 'data')
+    cfg = tmp_path / 'tiny_expr.py'
+    cfg.write_text(f"""
+_base_ = [
+    '{BASE}/datasets/synthface_expr_rgb64.py',
+    '{BASE}/default_runtime.py',
+]
+data_root = '{data}'
+auto_generate = dict(subjects=3, samples=6, size=32, seed=0)
+train_dataloader = dict(batch_size=8, num_workers=0, dataset=dict(
+    data_root=data_root, auto_generate=auto_generate))
+val_dataloader = dict(batch_size=16, num_workers=0, dataset=dict(
+    data_root=data_root, auto_generate=auto_generate))
+test_dataloader = val_dataloader
+model = dict(
+    type='FERClassifier',
+    data_preprocessor=dict(type='FERDataPreprocessor', mean=[127.5] * 3,
+                           std=[127.5] * 3),
+    backbone=dict(type='mmpretrain.VisionTransformer',
+                  arch=dict(embed_dims=32, num_layers=1, num_heads=2,
+                            feedforward_channels=64),
+                  img_size=32, patch_size=8, out_type='cls_token'),
+    head=dict(type='mmpretrain.LinearClsHead', num_classes=7,
+              in_channels=32,
+              loss=dict(type='mmpretrain.CrossEntropyLoss')))
+optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3))
+param_scheduler = []
+train_cfg = dict(by_epoch=True, max_epochs=1, val_interval=1)
+val_cfg = dict()
+test_cfg = dict()
+""")
+    root = str(tmp_path / 'folds')
+    out = tool.main([str(cfg), '--work-dir-root', root, '--folds', '1', '2',
+                     '--confusion-matrix', '--no-validate'])
+    total = 0
+    for k in (1, 2):
+        res = json.load(open(osp.join(root, f'fold_{k}', 'fold_result.json')))
+        cm = res['confusion_matrix']
+        assert res['classes'][0] == 'anger' and len(cm) == 7
+        # the matrix is the one behind the fold's accuracy (WAR)
+        trace = sum(cm[i][i] for i in range(7))
+        assert res['metrics']['expr/WAR'] == pytest.approx(
+            100 * trace / res['num_eval_samples'])
+        total = total + __import__('numpy').asarray(cm)
+    assert out['confusion_matrix']['counts'] == total.tolist()
+    assert out['confusion_matrix']['folds'] == [1, 2]
+    rows = open(osp.join(root, 'confusion_matrix.csv')).read().splitlines()
+    assert rows[0].split(',')[1:8] == list(out['confusion_matrix']['classes'])
+    assert sum(int(r.split(',')[-1]) for r in rows[1:]) == int(total.sum())
+    assert osp.getsize(osp.join(root, 'confusion_matrix.png')) > 1000
+    md = open(osp.join(root, 'folds_summary.md')).read()
+    assert '(confusion_matrix.png)' in md and 'folds 1, 2' in md

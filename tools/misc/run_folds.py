@@ -29,6 +29,13 @@ for a single fold). A NaN metric of a fold (e.g. the F1 of an AU without
 positives in that fold) is left out of that metric's mean and std; the
 summary records how many folds each one averages.
 
+``--confusion-matrix`` (automatic when the evaluator already has an
+``mmpretrain.ConfusionMatrix`` metric): each fold's confusion matrix on its
+test split is kept in ``fold_result.json``; the matrices are summed over
+the folds and written to ``ROOT/confusion_matrix.csv`` and ``.png``
+(rows: ground truth, row-normalised percentages, class names on the axes;
+as CM-CNN's Fig. 6), and ``folds_summary.md`` links them.
+
 ``--resume``: finished folds (``fold_result.json`` present) are not run
 again, and an interrupted fold resumes from its last checkpoint. Without
 ``--resume`` a fold directory that already holds a run is an error (so a
@@ -85,6 +92,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                    default='test',
                    help="which loader evaluates each fold's final model "
                    "(default: test)")
+    p.add_argument('--confusion-matrix', action='store_true',
+                   help='sum the folds\' confusion matrices into '
+                   'ROOT/confusion_matrix.{csv,png} (adds an '
+                   'mmpretrain.ConfusionMatrix metric to the evaluator)')
     # the arguments of tools/train.py (same meaning)
     p.add_argument('--amp', action='store_true',
                    help='automatic mixed precision (see tools/train.py)')
@@ -144,6 +155,136 @@ def fold_state(work_dir: str) -> str:
         if osp.isfile(ckpt):
             return 'partial'
     return 'new'
+
+
+CM_TYPES = ('mmpretrain.ConfusionMatrix', 'ConfusionMatrix')
+
+
+def add_confusion_metric(cfg: Config, eval_split: str) -> bool:
+    """Make the ``{eval_split}_evaluator`` compute a confusion matrix.
+
+    Appends ``mmpretrain.ConfusionMatrix`` unless the evaluator has one.
+
+    Returns:
+        bool: whether a metric was added.
+    """
+    key = f'{eval_split}_evaluator'
+    evaluator = cfg.get(key)
+    if evaluator is None:
+        raise KeyError(f'{cfg.filename}: --confusion-matrix needs a {key}.')
+    if isinstance(evaluator, dict) and 'metrics' in evaluator:
+        metrics = evaluator['metrics']  # dict(type='Evaluator', metrics=)
+    else:
+        metrics = evaluator
+    metrics = list(metrics) if isinstance(metrics, (list, tuple)) else [
+        metrics]
+    if any(m.get('type') in CM_TYPES for m in metrics):
+        return False
+    metrics.append(dict(type='mmpretrain.ConfusionMatrix'))
+    if isinstance(evaluator, dict) and 'metrics' in evaluator:
+        evaluator['metrics'] = metrics
+    else:
+        cfg[key] = metrics
+    return True
+
+
+def has_confusion_metric(cfg: Config, eval_split: str) -> bool:
+    evaluator = cfg.get(f'{eval_split}_evaluator') or []
+    if isinstance(evaluator, dict):
+        evaluator = evaluator.get('metrics', evaluator)
+    if isinstance(evaluator, dict):
+        evaluator = [evaluator]
+    return any(m.get('type') in CM_TYPES for m in evaluator)
+
+
+def confusion_from_metrics(metrics: dict) -> Optional[List[List[int]]]:
+    """The (K, K) confusion matrix among ``runner.test()``'s metrics
+    (``confusion_matrix/result`` of ``mmpretrain.ConfusionMatrix``)."""
+    for key, value in (metrics or {}).items():
+        if key.split('/')[-1] == 'result' and 'confusion' in key:
+            if hasattr(value, 'detach'):
+                value = value.detach().cpu().numpy()
+            arr = np.asarray(value)
+            if arr.ndim == 2 and arr.shape[0] == arr.shape[1]:
+                return arr.astype(int).tolist()
+    return None
+
+
+def sum_confusion(per_fold: Dict[int, dict]):
+    """Sum the folds' confusion matrices.
+
+    Args:
+        per_fold (dict): fold -> fold result with ``confusion_matrix``
+            (K x K counts, rows ground truth) and ``classes``.
+
+    Returns:
+        tuple: (K, K) int array (None if no fold has one), the class names
+        and the folds summed.
+    """
+    total, classes, folds = None, None, []
+    for fold, result in per_fold.items():
+        cm = result.get('confusion_matrix')
+        if cm is None:
+            continue
+        cm = np.asarray(cm, dtype=int)
+        names = list(result.get('classes') or range(len(cm)))
+        if total is None:
+            total, classes = cm.copy(), names
+        elif cm.shape != total.shape or names != classes:
+            raise ValueError(
+                f'fold {fold}: confusion matrix of classes {names} differs '
+                f'from the other folds\' ({classes}); the folds must share '
+                'one class list to be summed.')
+        else:
+            total += cm
+        folds.append(fold)
+    return total, [str(c) for c in (classes or [])], folds
+
+
+def row_percentages(cm: np.ndarray) -> np.ndarray:
+    """Each row as percentages of its ground-truth samples (0 for a class
+    without samples)."""
+    cm = np.asarray(cm, dtype=float)
+    return cm / np.maximum(cm.sum(1, keepdims=True), 1) * 100
+
+
+def write_confusion_matrix(root: str, cm: np.ndarray, classes: List[str],
+                           title: str) -> Dict[str, str]:
+    """Write ``confusion_matrix.csv`` and ``.png`` (row-normalised %).
+
+    Returns:
+        dict: ``csv`` and ``png`` paths.
+    """
+    import csv
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    pct = row_percentages(cm)
+    paths = dict(csv=osp.join(root, 'confusion_matrix.csv'),
+                 png=osp.join(root, 'confusion_matrix.png'))
+    with open(paths['csv'], 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['true \\ predicted (%)'] + classes + ['samples'])
+        for name, row, n in zip(classes, pct, np.asarray(cm).sum(1)):
+            w.writerow([name] + [f'{v:.2f}' for v in row] + [int(n)])
+    k = len(classes)
+    fig = Figure(figsize=(1.0 + 0.75 * k, 0.8 + 0.7 * k), dpi=100)
+    FigureCanvasAgg(fig)  # Agg: no display needed
+    ax = fig.add_subplot(1, 1, 1)
+    im = ax.imshow(pct, cmap='Blues', vmin=0, vmax=100)
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, f'{pct[i, j]:.1f}', ha='center', va='center',
+                    fontsize=8, color='white' if pct[i, j] > 50 else 'black')
+    ax.set_xticks(range(k), classes, rotation=45, ha='right')
+    ax.set_yticks(range(k), classes)
+    ax.set_xlabel('Predicted')
+    ax.set_ylabel('Ground truth')
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(im, ax=ax, label='% of the ground-truth class')
+    fig.tight_layout()
+    fig.savefig(paths['png'])
+    return paths
 
 
 def fold_config(cfg: Config, protocol, fold: int, work_dir: str,
@@ -244,6 +385,10 @@ def run_fold(cfg: Config, eval_split: str) -> dict:
                   runner.val_dataloader)
     result = dict(metrics=scalar_metrics(metrics),
                   num_eval_samples=len(dataloader.dataset))
+    cm = confusion_from_metrics(metrics)
+    if cm is not None:
+        result.update(confusion_matrix=cm, classes=list(
+            dataloader.dataset.metainfo.get('classes') or range(len(cm))))
     del runner, dataloader
     gc.collect()
     return result
@@ -313,6 +458,14 @@ def write_summary(root: str, out: dict, table: str) -> None:
         f.write(f'# {out["config"]}\n\nProtocol: `{out["protocol"]}`; '
                 f'folds {folds}; metrics of the final model on each fold\'s '
                 f'{out["eval"]} split. std: {STD_TYPE}.\n\n{table}\n')
+        cm = out.get('confusion_matrix')
+        if cm:
+            f.write(f'\nConfusion matrix summed over folds '
+                    f'{", ".join(str(k) for k in cm["folds"])} (rows: '
+                    'ground truth, row-normalised %): '
+                    f'[{osp.basename(cm["png"])}]({osp.basename(cm["png"])})'
+                    f', [{osp.basename(cm["csv"])}]'
+                    f'({osp.basename(cm["csv"])}).\n')
 
 
 # ----------------------------------------------------------------------
@@ -326,6 +479,10 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     if args.trust_checkpoint:
         set_trust_all(True)
     cfg = load_config(args)
+    want_cm = args.confusion_matrix or has_confusion_metric(
+        cfg, args.eval_split)
+    if args.confusion_matrix:
+        add_confusion_metric(cfg, args.eval_split)
     protocol = build_protocol(cfg, args.config)
     folds = args.folds or protocol.folds
     for k in folds:
@@ -337,6 +494,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
         f'{root}/fold_<k>')
 
     per_fold: Dict[int, Dict[str, float]] = {}
+    fold_results: Dict[int, dict] = {}
     for i, fold in enumerate(folds, 1):
         wd = osp.join(root, f'fold_{fold}')
         state = _from_rank0(fold_state(wd))
@@ -370,6 +528,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                     json.dump(result, f, indent=1)
             log(f'{tag}: done in {result["seconds"]:.1f} s')
         per_fold[fold] = result['metrics']
+        fold_results[fold] = result
         log(f'{tag}: ' + ', '.join(f'{k}={_fmt(v)}'
                                    for k, v in result['metrics'].items()))
 
@@ -378,6 +537,25 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     out = dict(config=args.config, protocol=repr(protocol),
                eval=args.eval_split, std_type=STD_TYPE,
                folds={str(k): v for k, v in per_fold.items()}, **summary)
+    if want_cm:
+        cm, classes, cm_folds = sum_confusion(fold_results)
+        lacking = [k for k in folds if k not in cm_folds]
+        if lacking:
+            log(f'folds {lacking} have no confusion matrix (finished before '
+                'without --confusion-matrix?); they are left out of the sum.')
+        if cm is not None:
+            out['confusion_matrix'] = dict(
+                counts=cm.tolist(), classes=classes, folds=cm_folds,
+                csv=osp.join(root, 'confusion_matrix.csv'),
+                png=osp.join(root, 'confusion_matrix.png'))
+            if _is_main():
+                os.makedirs(root, exist_ok=True)
+                write_confusion_matrix(
+                    root, cm, classes,
+                    f'{osp.basename(args.config)}: folds '
+                    f'{", ".join(str(k) for k in cm_folds)}, '
+                    f'{int(cm.sum())} samples')
+                log(f'wrote {out["confusion_matrix"]["png"]} and .csv')
     if _is_main():
         print(table, flush=True)
         print(f'{PREFIX} mean ± std over {len(per_fold)} fold(s); std: '
