@@ -85,7 +85,7 @@ def list_scans(dataset: str, root: str) -> List[Tuple[str, str, str]]:
             image = osp.join(osp.dirname(scan), stem[:-len('F3D')] + 'F2D.bmp')
         else:
             image = osp.join(osp.dirname(scan), stem + '.png')
-        subject = stem.split('_')[0]
+        subject = osp.basename(osp.dirname(scan))  # as the datasets read it
         items.append((scan, image, f'{subject}/{stem}_depth.png'))
     return items
 
@@ -160,6 +160,7 @@ def run(dataset: str,
         overwrite: bool = False,
         on_error: str = 'error',
         boxes: Optional[str] = None,
+        v_up: bool = True,
         log=print) -> dict:
     """Convert every scan; returns counts ``written``, ``skipped``,
     ``failed`` (and ``failed_files``)."""
@@ -171,7 +172,8 @@ def run(dataset: str,
                          f'{method!r}.')
     items = list_scans(dataset, root)
     box_map = load_boxes(boxes) if boxes is not None else None
-    opts = dict(method=method, smoothness=smoothness, z_sign=z_sign)
+    opts = dict(method=method, smoothness=smoothness, z_sign=z_sign,
+                v_up=v_up)
     jobs = []
     for scan, image, name in items:
         dst = osp.join(out, name)
@@ -237,6 +239,9 @@ def parse_args(argv=None):
     p.add_argument('--overwrite', action='store_true',
                    help='redo scans whose depth PNG exists')
     p.add_argument('--on-error', default='error', choices=('error', 'skip'))
+    p.add_argument('--v-down', action='store_true',
+                   help='texture v grows downwards (image row = v H); '
+                   'default: v up as in VRML (row = (1 - v) H)')
     p.add_argument('--boxes', default=None,
                    help='boxes.json of face boxes: fit only the face region')
     return p.parse_args(argv)
@@ -246,7 +251,7 @@ def main(argv=None):
     a = parse_args(argv)
     try:
         run(a.dataset, a.root, a.out, a.method, a.smoothness, a.z_sign,
-            a.workers, a.overwrite, a.on_error, a.boxes)
+            a.workers, a.overwrite, a.on_error, a.boxes, not a.v_down)
     except (RuntimeError, FileNotFoundError, ValueError, KeyError) as e:
         print(e.args[0] if isinstance(e, KeyError) else e, file=sys.stderr)
         return 1

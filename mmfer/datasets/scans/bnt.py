@@ -22,8 +22,12 @@ N x f64    x, y, z, u, v       5 blocks of rows x cols, each row-major
 Background points hold ``zmin`` (the reference readers drop points whose
 x, y and z all equal ``zmin``); :func:`write_bnt` writes ``zmin`` into all
 five blocks of a background point. ``u, v`` are normalised image
-coordinates in [0, 1] with ``v`` up (image row = (1 - v) H), the same
-convention as VRML texture coordinates.
+coordinates in [0, 1], stored as given. mmfer reads them with ``v`` up
+(image row = (1 - v) H), the VRML convention the SynthFace Bosphorus layout
+writes. [U] The real release's ``v`` direction is unconfirmed: one public
+MATLAB reader samples the 2-D image at row ``round(v H)`` (``v`` down);
+if the depth of real scans comes out upside down against the 2-D image,
+pass ``v_up=False`` (``scans_to_depth.py --v-down``).
 
 In memory, grids are top-down (row 0 = top of the face).
 """
@@ -49,7 +53,7 @@ class BNTScan:
         x, y, z (np.ndarray): (rows, cols) float64 coordinates (mm);
             background points hold ``zmin``.
         u, v (np.ndarray): (rows, cols) float64 normalised image
-            coordinates (u right, v up).
+            coordinates (u right; v up, see the module doc).
     """
     rows: int
     cols: int

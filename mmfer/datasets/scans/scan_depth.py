@@ -12,6 +12,8 @@ convention, ``v`` up) lies at the continuous image position ``(u W,
 and ``y = (1 - v) H - 0.5`` (row) of the W x H 2-D image (the same rule as
 ``tools/dataset_converters/bp4d_depth_from_mesh.py --projection texture``).
 
+(``v_up=False`` for scans whose ``v`` grows downwards: row ``v H - 0.5``.)
+
 Depth convention: the scans' ``z`` grows towards the sensor (the nose tip
 has the largest z; pass ``z_sign=-1`` for scans with z pointing away).
 ``depth_mm = z_ref - z_sign z`` with ``z_ref = max(z_sign z) + near_mm``
@@ -74,6 +76,7 @@ def scan_depth_image(points: np.ndarray,
                      face_box: Optional[Sequence[float]] = None,
                      near_mm: float = DEPTH_NEAR_MM,
                      z_sign: int = 1,
+                     v_up: bool = True,
                      source: str = 'scan') -> np.ndarray:
     """Fit a depth image aligned with the scan's 2-D texture image.
 
@@ -93,6 +96,9 @@ def scan_depth_image(points: np.ndarray,
         near_mm (float): depth of the nearest point. Defaults to 600.
         z_sign (int): +1 if z grows towards the sensor, -1 otherwise.
             Defaults to 1.
+        v_up (bool): True if ``v`` grows upwards (VRML, image row = (1 - v)
+            H); False for ``v`` growing downwards (image row = v H).
+            Defaults to True.
         source (str): the scan's file name, for error messages.
 
     Returns:
@@ -126,7 +132,8 @@ def scan_depth_image(points: np.ndarray,
                          '[0, 1]; the scan cannot be aligned with its 2-D '
                          'image.')
     points, uv = points[ok], uv[ok]
-    xy = np.stack([uv[:, 0] * W - 0.5, (1 - uv[:, 1]) * H - 0.5], 1)
+    row = (1 - uv[:, 1]) if v_up else uv[:, 1]
+    xy = np.stack([uv[:, 0] * W - 0.5, row * H - 0.5], 1)      # (K, 2)
     x1, y1, x2, y2 = 0, 0, W, H
     if face_box is not None:
         bx1, by1, bx2, by2 = (float(b) for b in face_box)
@@ -159,7 +166,8 @@ def scan_file_depth_image(path: str,
         path (str): the scan.
         image_shape (tuple): (H, W) of its 2-D image.
         **kwargs: options of :func:`scan_depth_image` (``method``,
-            ``smoothness``, ``face_box``, ``near_mm``, ``z_sign``).
+            ``smoothness``, ``face_box``, ``near_mm``, ``z_sign``,
+            ``v_up``).
 
     Returns:
         np.ndarray: (H, W) float32 depth in mm, NaN background.

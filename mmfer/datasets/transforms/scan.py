@@ -51,6 +51,8 @@ class LoadScanDepth(BaseTransform):
         face_box_key (str, optional): key of a face box restricting the fit
             to the detected face region. Defaults to None (whole image).
         z_sign (int): +1 if scan z grows towards the sensor. Defaults to 1.
+        v_up (bool): texture ``v`` grows upwards (VRML; image row =
+            (1 - v) H). Defaults to True.
     """
 
     def __init__(self,
@@ -58,7 +60,8 @@ class LoadScanDepth(BaseTransform):
                  method: str = 'gridfit',
                  smoothness: float = 1.0,
                  face_box_key: Optional[str] = None,
-                 z_sign: int = 1):
+                 z_sign: int = 1,
+                 v_up: bool = True):
         if method not in FIT_METHODS:
             raise ValueError(f'LoadScanDepth: method must be one of '
                              f'{FIT_METHODS}, got {method!r}.')
@@ -70,6 +73,7 @@ class LoadScanDepth(BaseTransform):
         self.smoothness = smoothness
         self.face_box_key = face_box_key
         self.z_sign = z_sign
+        self.v_up = v_up
 
     def transform(self, results: Dict) -> Dict:
         if 'img' not in results or 'modalities' not in results:
@@ -91,7 +95,7 @@ class LoadScanDepth(BaseTransform):
         depth_mm = scan_file_depth_image(
             path, img.shape[:2], method=self.method,
             smoothness=self.smoothness, face_box=face_box,
-            z_sign=self.z_sign)                                    # (H, W)
+            z_sign=self.z_sign, v_up=self.v_up)                    # (H, W)
         depth = depth_png_to_uint8(encode_depth(depth_mm), source=path)
         if img.ndim == 2:
             img = img[..., None]
@@ -104,4 +108,5 @@ class LoadScanDepth(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(scan_key={self.scan_key!r}, '
                 f'method={self.method!r}, smoothness={self.smoothness}, '
-                f'face_box_key={self.face_box_key!r}, z_sign={self.z_sign})')
+                f'face_box_key={self.face_box_key!r}, z_sign={self.z_sign}, '
+                f'v_up={self.v_up})')

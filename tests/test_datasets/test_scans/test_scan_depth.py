@@ -62,6 +62,16 @@ def test_z_sign_and_face_box():
     assert abs(c - 39.5) <= 1 and abs(r - 29.5) <= 1
 
 
+def test_v_down_convention():
+    pts, uv, _ = face_scan()
+    down = scan_depth_image(pts, uv * [1, -1] + [0, 1], (48, 64), v_up=False)
+    np.testing.assert_allclose(down, scan_depth_image(pts, uv, (48, 64)),
+                               atol=1e-3)
+    flipped = scan_depth_image(pts, uv, (48, 64), v_up=False)
+    r, c = np.unravel_index(np.nanargmin(flipped), flipped.shape)
+    assert abs(r - (V0 * 48 - 0.5)) <= 1 and abs(c - (U0 * 64 - 0.5)) <= 1
+
+
 def test_bad_scans():
     pts, uv, _ = face_scan()
     with pytest.raises(ValueError, match=r'F0003_SA02WH_F3D\.wrl: no face '
@@ -103,7 +113,7 @@ def test_load_scan_depth_transform(tmp_path):
     assert isinstance(t, LoadScanDepth)
     assert repr(t) == ("LoadScanDepth(scan_key='scan_path', "
                        "method='gridfit', smoothness=1.0, face_box_key=None, "
-                       'z_sign=1)')
+                       'z_sign=1, v_up=True)')
     img = np.full((48, 64, 3), 100, np.uint8)
     results = dict(img=img, scan_path=wrl, modalities=('rgb', ),
                    channel_names=('R', 'G', 'B'), img_shape=(48, 64))
