@@ -204,3 +204,34 @@ def test_skip_train_and_missing_checkpoint(tmp_path):
         tool.main([cfg_a, cfg_a, '--work-dir-root', str(tmp_path / 'r')])
     with pytest.raises(SystemExit):
         tool.parse_args([cfg_a, '--work-dir', 'x'])
+
+
+def test_run_state_and_checkpoint_choice(tmp_path):
+    wd = tmp_path / 'm'
+    s = tool.run_state(str(wd), ['a', 'b'])
+    assert s == dict(done=False, trained=None, partial=None, targets=[])
+    wd.mkdir()
+    (wd / 'epoch_1.pth').write_bytes(b'x')
+    (wd / 'last_checkpoint').write_text(str(wd / 'epoch_1.pth'))
+    (wd / 'targets' / 'b').mkdir(parents=True)
+    (wd / 'targets' / 'b' / 'result.json').write_text('{}')
+    s = tool.run_state(str(wd), ['a', 'b'])
+    # an interrupted training (a checkpoint, no train_result.json)
+    assert s['partial'] == str(wd / 'epoch_1.pth') and s['targets'] == ['b']
+    cfg = Config(dict(
+        load_from='/models/x.pth',
+        cross_dataset=dict(targets=dict(a=dict(type='X')), metric='m',
+                           checkpoint='best')))
+    spec = CrossDatasetSpec(cfg, 'c.py')
+    # --skip-train: the work dir's latest checkpoint, else load_from
+    assert tool.choose_checkpoint(spec, s, cfg, str(wd), True) == str(
+        wd / 'epoch_1.pth')
+    s['partial'] = None
+    assert tool.choose_checkpoint(spec, s, cfg, str(wd), True) == \
+        '/models/x.pth'
+    s['trained'] = dict(last=str(wd / 'epoch_1.pth'), best=None)
+    with pytest.raises(FileNotFoundError, match='save_best'):
+        tool.choose_checkpoint(spec, s, cfg, str(wd), False)
+    s['trained']['best'] = str(wd / 'best_expr_WAR_epoch_1.pth')
+    assert tool.choose_checkpoint(spec, s, cfg, str(wd), False).endswith(
+        'best_expr_WAR_epoch_1.pth')
