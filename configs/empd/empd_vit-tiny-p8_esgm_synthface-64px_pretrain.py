@@ -5,10 +5,17 @@
 # subjects in the train split; rendered on first use into
 # data/synthface_empd_64 and cached):
 #   python tools/train.py configs/empd/empd_vit-tiny-p8_esgm_synthface-64px_pretrain.py
-# Logs loss_rgb (L_rec, Eq. 7) and loss_mask (L_mask); a few minutes on 2
-# cores. Mask grids go to <work_dir>/vis_masks; the concentration of the
+# Logs loss_rgb (L_rec, Eq. 7) and loss_mask (L_mask, sum over the 64
+# patches). Mask grids go to <work_dir>/vis_masks; the concentration of the
 # masks on expression patches vs random masking:
 #   python tools/analysis_tools/esgm_mask_stats.py CONFIG CHECKPOINT
+# Measured 2026-12-03 (2 cores shared with other jobs, load ~7,
+# OMP_NUM_THREADS=1; 280 iterations in 10 min): loss_mask 23.53 (epoch 1)
+# -> 11.53 (5) -> 10.43 (10) -> 10.12 (20) -> 9.66 (30) -> 9.76 (40),
+# loss_rgb 0.78 -> 0.29. Of the 12 masked patches per image, 97.5% have an
+# M_exp mean > 0.5 (first 64 train images; 97.3% on the 3 val subjects)
+# against 46.4% (47.3%) for random masking of as many patches and 44.1% for
+# the untrained ESGM.
 # Encoder: the 12-block, 96-wide ViT on 8 x 8 patches that the tiny EMPD
 # fine-tuning configs load (configs/_base_/models/empd_pded_vit-tiny-p8.py
 # reads epoch_40.pth of this run); a 2-block decoder; mask ratio 0.2.
