@@ -18,7 +18,7 @@ import torch
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(REPO, 'configs', '_base_', 'models',
-                          'cm_cnn_glb.py')
+                          'cm_cnn_gld.py')
 MODALITIES = ('gray', 'lbp', 'depth')
 
 
@@ -166,7 +166,7 @@ def parse_args(argv=None):
     parser.add_argument('--config', default=DEFAULT_CONFIG,
                         help='CM-CNN config whose model.backbones.<modality>'
                         ' defines the FEN (default: '
-                        'configs/_base_/models/cm_cnn_glb.py)')
+                        'configs/_base_/models/cm_cnn_gld.py)')
     return parser.parse_args(argv)
 
 

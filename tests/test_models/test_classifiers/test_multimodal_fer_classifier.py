@@ -172,7 +172,7 @@ def test_tiny_cm_cnn_learns_with_sgd(neck):
 
 def test_base_config_builds_with_paper_defaults():
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'models', 'cm_cnn_glb.py'))
+        osp.join(REPO, 'configs', '_base_', 'models', 'cm_cnn_gld.py'))
     model = MODELS.build(cfg.model)
     assert model.modalities == MODALITIES
     assert type(model.backbones['depth']).__name__ == 'DepthFEN'

@@ -1,7 +1,7 @@
 # CM-CNN Table II "G + L + D" baseline: the same FENs, head and loss as
-# cm_cnn_glb.py, the three maps fused by concatenation (+ max and average
+# cm_cnn_gld.py, the three maps fused by concatenation (+ max and average
 # pooling) instead of the CMFN.
-_base_ = ['./cm_cnn_glb.py']
+_base_ = ['./cm_cnn_gld.py']
 
 model = dict(
     neck=dict(_delete_=True, type='ConcatPoolFusion', pool=('max', 'avg')),

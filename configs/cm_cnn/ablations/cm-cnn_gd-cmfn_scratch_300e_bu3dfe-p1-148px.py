@@ -1,0 +1,27 @@
+# CM-CNN ablation (Ni et al., Table II/III): G + D fused by the CMFN.
+# Same data, schedule, head and soft focal loss as the full model
+# (G + L + D + CMFN); only the modalities and the fusion change.
+_base_ = ['../cm-cnn_gld-cmfn_scratch_300e_bu3dfe-p1-148px.py']
+
+modalities = ('gray', 'depth')
+model_inputs = modalities
+texture = 'lbp'
+train_pipeline, test_pipeline = (
+    [dict(t, modalities=modalities) if t['type'] == 'SelectModalities' else
+     dict(t, kind=texture) if t['type'] == 'ComputeTexture' else t
+     for t in pipeline]
+    for pipeline in (_base_.train_pipeline, _base_.test_pipeline))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+model = dict(
+    modalities=modalities,
+    data_preprocessor=dict(mean=[0.0] * 2, std=[255.0] * 2),
+    backbones=dict(
+        _delete_=True,
+        gray=dict(type='TextureFEN', in_channels=1, arch='base'),
+        depth=dict(type='DepthFEN', in_channels=1, arch='base')),
+    neck=dict(num_modalities=2),
+    # M * pools * (M - 1) * C
+    head=dict(in_channels=2 * 2 * 1 * 128))

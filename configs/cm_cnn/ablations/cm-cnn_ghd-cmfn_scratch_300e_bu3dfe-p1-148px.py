@@ -1,0 +1,28 @@
+# CM-CNN ablation (Ni et al., Table II/III): G + H + D fused by the CMFN.
+# Same data, schedule, head and soft focal loss as the full model
+# (G + L + D + CMFN); only the modalities and the fusion change.
+_base_ = ['../cm-cnn_gld-cmfn_scratch_300e_bu3dfe-p1-148px.py']
+
+modalities = ('gray', 'hog', 'depth')
+model_inputs = modalities
+texture = 'hog'
+train_pipeline, test_pipeline = (
+    [dict(t, modalities=modalities) if t['type'] == 'SelectModalities' else
+     dict(t, kind=texture) if t['type'] == 'ComputeTexture' else t
+     for t in pipeline]
+    for pipeline in (_base_.train_pipeline, _base_.test_pipeline))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+model = dict(
+    modalities=modalities,
+    data_preprocessor=dict(mean=[0.0] * 3, std=[255.0] * 3),
+    backbones=dict(
+        _delete_=True,
+        gray=dict(type='TextureFEN', in_channels=1, arch='base'),
+        hog=dict(type='TextureFEN', in_channels=1, arch='base'),
+        depth=dict(type='DepthFEN', in_channels=1, arch='base')),
+    neck=dict(num_modalities=3),
+    # M * pools * (M - 1) * C
+    head=dict(in_channels=3 * 2 * 2 * 128))

@@ -1,0 +1,5 @@
+# CM-CNN ablation (Ni et al., Table I): G + L + D + CMFN trained with
+# focal loss with soft labels (gamma = 1.5) instead of the soft focal loss with gamma = 2.
+_base_ = ['../cm-cnn_gld-cmfn_scratch_300e_bu3dfe-p1-148px.py']
+
+model = dict(head=dict(loss=dict(gamma=1.5)))
