@@ -139,7 +139,7 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
 
     def _check_files(self, data_list: List[dict]) -> None:
         missing, no_parts = [], []
-        for info in data_list:
+        for i, info in enumerate(data_list):
             for modality in self.modalities:
                 path = info.get(MODALITY_KEYS[modality])
                 if path is None:
@@ -149,12 +149,13 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
                         f'{info.get("sample_idx", "?")} has no '
                         f'"{MODALITY_KEYS[modality]}". Remove it from '
                         '`modalities` or use a dataset that provides it.')
+                if osp.isfile(path):
+                    continue
                 if '{' in path and modality == 'parsing':
                     if not self._check_part_template(info, path):
                         no_parts.append(
-                            f'sample {info.get("sample_idx", "?")} '
-                            f'({path})')
-                elif not osp.isfile(path):
+                            f'sample {info.get("sample_idx", i)} ({path})')
+                else:
                     missing.append(path)
         if no_parts:
             raise FileNotFoundError(

@@ -108,6 +108,9 @@ class FaceFolderDataset(BaseFERDataset):
         for d in self.IMAGE_DIRS:
             if osp.isdir(osp.join(data_root, d)):
                 return d
+        folder = (auto_generate or {}).get('folder')  # e.g. FFHQ layout's
+        if folder in self.IMAGE_DIRS:
+            return folder
         if auto_generate is not None or not self.IMAGE_DIRS:
             return self.IMAGE_DIRS[0] if self.IMAGE_DIRS else ''
         raise FileNotFoundError(

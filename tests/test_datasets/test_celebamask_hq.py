@@ -149,7 +149,8 @@ def test_startup_check_of_part_templates(root, tmp_path):
     # no part file at all: an error naming the sample and the fix
     os.remove(osp.join(folder, '00003_skin.png'))
     with pytest.raises(FileNotFoundError,
-                       match=r'no part mask file.*00003_\{part\}.png'
+                       match=r'no part mask file.*sample 3 \(.*00003_'
+                       r'\{part\}.png'
                        r'.*CelebAMask-HQ-mask-anno'):
         CelebAMaskHQDataset(copy, split='all')
     # without parsing in the modalities the masks are not needed

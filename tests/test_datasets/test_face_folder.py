@@ -160,3 +160,13 @@ def test_synthface_face_folder_layouts_are_distinct_domains(tmp_path):
     a = cv2.imread(sets['ffhq'][0]).astype(float)
     b = cv2.imread(sets['celeba'][0]).astype(float)
     assert np.abs(a - b).mean() > 5
+
+
+def test_ffhq_layout_thumbnail_folder(tmp_path):
+    ds = FFHQDataset(str(tmp_path / 'ffhq'), auto_generate=dict(
+        subjects=1, samples=2, size=32, folder='thumbnails128x128',
+        verbose=False))
+    assert _rel(ds, tmp_path / 'ffhq') == [
+        'thumbnails128x128/00000/00000.png',
+        'thumbnails128x128/00000/00001.png']
+    assert osp.isfile(str(tmp_path / 'ffhq' / 'LICENSE.txt'))
