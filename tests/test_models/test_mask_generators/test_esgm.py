@@ -253,3 +253,42 @@ def test_pretraining_concentrates_the_mask_on_expression_patches(
     # about 40% of the patches are expression patches: random masking
     # finds them at that rate, ESGM masks almost only them
     assert rand_frac < 0.55 and esgm_frac > 0.9, (esgm_frac, rand_frac)
+
+
+def test_two_stage_configs_supervise_then_freeze_esgm():
+    """Sec. IV-A: stage 1 on CelebAMask-HQ with parsing (celebamask_hq
+    vocabulary), stage 2 without parsing, ESGM kept as learned (AdamW's
+    decoupled weight decay would otherwise shrink it)."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+    root = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs', 'empd')
+    s1 = Config.fromfile(
+        osp.join(
+            root, 'empd_vit-base-p16_esgm-warmup_20e_celebamask-hq_'
+            'pretrain.py'))
+    s2 = Config.fromfile(
+        osp.join(
+            root, 'empd_vit-base-p16_esgm_350e_celeba-ffhq-casia_'
+            'pretrain.py'))
+    gen = s1.model.backbone.mask_generator
+    assert (gen.type, gen.parsing_vocabulary,
+            gen.loss_weight) == ('ESGM', 'celebamask_hq', 1.0)
+    steps = [t['type'] for t in s1.train_dataloader.dataset.pipeline]
+    assert 'LoadParsingMap' in steps
+    assert (s1.train_cfg.max_epochs, s2.train_cfg.max_epochs) == (20, 350)
+    for cfg in (s1, s2):
+        opt = cfg.optim_wrapper.optimizer
+        assert (opt.type, opt.lr, opt.weight_decay) == ('AdamW', 1.5e-4, 0.05)
+        assert cfg.param_scheduler[0].type == 'CosineAnnealingLR'
+    assert s2.load_from.endswith('celebamask-hq_pretrain/epoch_20.pth')
+    assert all('LoadParsingMap' not in [t['type'] for t in d.pipeline]
+               for d in s2.train_dataloader.dataset.datasets)
+    model = tiny_mae()
+    groups = build_optim_wrapper(model, s2.optim_wrapper).optimizer
+    names = {id(p): n for n, p in model.named_parameters()}
+    for g in groups.param_groups:
+        frozen = names[id(
+            g['params'][0])].startswith('backbone.mask_generator')
+        assert (g['lr'] == 0 and g['weight_decay'] == 0) == frozen
