@@ -13,6 +13,9 @@ depth_root = 'data/Bosphorus_depth'
 fold_protocol = dict(
     type='RandomSubjectKFold', num_folds=10, seed=0, num_subjects=60)
 
+# No fixed held-out subjects: a plain tools/train.py run validates on the
+# training subjects; evaluate with tools/misc/run_folds.py (every fold is
+# subject-exclusive; `--folds 1` for one).
 _dataset = dict(
     _delete_=True,
     type=dataset_type,

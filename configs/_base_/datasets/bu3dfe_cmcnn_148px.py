@@ -21,6 +21,13 @@ texture = 'lbp'
 face_detector = dict(type='HaarFaceDetector')
 # ten folds over the protocol's 60 subjects (54 train / 6 test each)
 fold_protocol = dict(type='RandomSubjectKFold', num_folds=10, seed=0)
+# a plain tools/train.py run (no fold runner) holds out 6 of the protocol's
+# subjects (the fold runner replaces both lists with each fold's)
+val_subjects = ['F0001', 'F0002', 'F0003', 'M0001', 'M0002', 'M0003']
+train_subjects = [
+    s for s in [f'F{i:04d}' for i in range(1, 35)] +
+    [f'M{i:04d}' for i in range(1, 27)] if s not in val_subjects
+]
 
 # No face: an error naming the image (BU-3DFE textures are frontal and
 # centred; Haar finds every face there). No eyes: the axis-aligned crop,
@@ -50,6 +57,7 @@ train_dataloader = dict(
         data_root=data_root,
         depth_root=depth_root,
         protocol=protocol,
+        subjects=train_subjects,
         modalities=('rgb', 'depth'),
         pipeline=train_pipeline))
 val_dataloader = dict(
@@ -62,6 +70,7 @@ val_dataloader = dict(
         data_root=data_root,
         depth_root=depth_root,
         protocol=protocol,
+        subjects=val_subjects,
         modalities=('rgb', 'depth'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -33,8 +33,16 @@ _dataset = dict(
     protocol=None,
     intensities=(4, ),
     auto_generate=auto_generate)
+# a plain tools/train.py run holds out 3 of the 30 rendered subjects
+val_subjects = ['F0001', 'F0002', 'M0001']
+train_subjects = [
+    s for s in [f'F{i:04d}' for i in range(1, 16)] +
+    [f'M{i:04d}' for i in range(1, 16)] if s not in val_subjects
+]
 train_dataloader = dict(
     batch_size=16,
-    dataset=dict(**_dataset, pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(**_dataset, pipeline=test_pipeline))
+    dataset=dict(**_dataset, subjects=train_subjects,
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(**_dataset, subjects=val_subjects, pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -11,6 +11,9 @@ dataset_type = 'VTKFERDataset'
 data_root = 'data/VT-KFER'
 fold_protocol = dict(type='RandomSubjectKFold', num_folds=10, seed=0)
 
+# No fixed held-out subjects: a plain tools/train.py run validates on the
+# training subjects; evaluate with tools/misc/run_folds.py (every fold is
+# subject-exclusive; `--folds 1` for one).
 _dataset = dict(_delete_=True, type=dataset_type, data_root=data_root)
 train_dataloader = dict(
     dataset=dict(**_dataset, pipeline=_base_.train_pipeline))
