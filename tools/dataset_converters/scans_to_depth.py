@@ -49,7 +49,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 
 from mmfer.datasets.scans import scan_file_depth_image
-from mmfer.datasets.scans.gridfit import FIT_METHODS
+from mmfer.datasets.scans.gridfit import FIT_METHODS, MASK_MODES
 from mmfer.structures.codecs import encode_depth
 
 DATASETS = ('bu3dfe', 'bosphorus')
@@ -161,6 +161,7 @@ def run(dataset: str,
         on_error: str = 'error',
         boxes: Optional[str] = None,
         v_up: bool = True,
+        mask: str = 'distance',
         log=print) -> dict:
     """Convert every scan; returns counts ``written``, ``skipped``,
     ``failed`` (and ``failed_files``)."""
@@ -173,7 +174,7 @@ def run(dataset: str,
     items = list_scans(dataset, root)
     box_map = load_boxes(boxes) if boxes is not None else None
     opts = dict(method=method, smoothness=smoothness, z_sign=z_sign,
-                v_up=v_up)
+                v_up=v_up, mask=mask)
     jobs = []
     for scan, image, name in items:
         dst = osp.join(out, name)
@@ -239,6 +240,9 @@ def parse_args(argv=None):
     p.add_argument('--overwrite', action='store_true',
                    help='redo scans whose depth PNG exists')
     p.add_argument('--on-error', default='error', choices=('error', 'skip'))
+    p.add_argument('--mask', default='distance', choices=MASK_MODES,
+                   help='data support: distance (near scan points, default) '
+                   'or hull (convex hull of the points)')
     p.add_argument('--v-down', action='store_true',
                    help='texture v grows downwards (image row = v H); '
                    'default: v up as in VRML (row = (1 - v) H)')
@@ -251,7 +255,8 @@ def main(argv=None):
     a = parse_args(argv)
     try:
         run(a.dataset, a.root, a.out, a.method, a.smoothness, a.z_sign,
-            a.workers, a.overwrite, a.on_error, a.boxes, not a.v_down)
+            a.workers, a.overwrite, a.on_error, a.boxes, not a.v_down,
+            a.mask)
     except (RuntimeError, FileNotFoundError, ValueError, KeyError) as e:
         print(e.args[0] if isinstance(e, KeyError) else e, file=sys.stderr)
         return 1

@@ -26,7 +26,10 @@ from its description, not its code):
 
 Only nodes within the data support (convex hull of the points, or within
 ``max_dist`` pixels of a point) are unknowns; everything else is NaN:
-depth is never extrapolated beyond the scan.
+depth is never extrapolated beyond the scan. The convex hull also covers
+data-free concavities of a face outline, where the regulariser alone
+extrapolates the surface (and conjugate gradients converge slowly);
+``mask='distance'`` follows the outline and keeps holes.
 
 ``method='linear'`` instead triangulates the points (Delaunay) and
 interpolates linearly inside the triangles
@@ -34,7 +37,7 @@ interpolates linearly inside the triangles
 points.
 """
 import warnings
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 from scipy import sparse
@@ -50,7 +53,7 @@ MASK_MODES = ('hull', 'distance')
 def support_mask(xy: np.ndarray,
                  shape: Tuple[int, int],
                  mask: str = 'hull',
-                 max_dist: float = 3.0) -> np.ndarray:
+                 max_dist: Optional[float] = None) -> np.ndarray:
     """Pixels of an (H, W) grid inside the support of scattered points.
 
     Args:
@@ -59,7 +62,9 @@ def support_mask(xy: np.ndarray,
         mask (str): ``'hull'`` (inside the convex hull of the points) or
             ``'distance'`` (within ``max_dist`` px of a point; follows
             concave outlines and holes). Defaults to ``'hull'``.
-        max_dist (float): radius for ``'distance'``. Defaults to 3.
+        max_dist (float, optional): radius in px for ``'distance'``.
+            Defaults to None: :func:`default_max_dist` (twice the median
+            point spacing, at least 1.5 px).
 
     Returns:
         np.ndarray: (H, W) bool.
@@ -68,6 +73,8 @@ def support_mask(xy: np.ndarray,
         raise ValueError(f'mask must be one of {MASK_MODES}, got {mask!r}.')
     H, W = shape
     out = np.zeros((H, W), bool)
+    if mask == 'distance' and max_dist is None:
+        max_dist = default_max_dist(xy)
     x0, y0 = np.floor(xy.min(0)).astype(int)
     x1, y1 = np.ceil(xy.max(0)).astype(int)
     x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, W - 1), min(y1, H - 1)
@@ -99,6 +106,16 @@ def support_mask(xy: np.ndarray,
         inside = np.isfinite(dist).reshape(ys.shape)
     out[y0:y1 + 1, x0:x1 + 1] = inside
     return out
+
+
+def default_max_dist(xy: np.ndarray) -> float:
+    """Radius of the ``'distance'`` support: 2 x the median distance of a
+    point to its nearest neighbour, at least 1.5 px (so a regular grid of
+    points leaves no holes between its rows and columns)."""
+    if len(xy) < 2:
+        return 1.5
+    d, _ = cKDTree(xy).query(xy, k=2)                           # (K, 2)
+    return max(1.5, 2.0 * float(np.median(d[:, 1])))
 
 
 def _second_differences(node_id: np.ndarray) -> sparse.csr_matrix:
@@ -235,7 +252,7 @@ def fit_depth_grid(xy: np.ndarray,
                    smoothness: float = 1.0,
                    method: str = 'gridfit',
                    mask: str = 'hull',
-                   max_dist: float = 3.0) -> np.ndarray:
+                   max_dist: Optional[float] = None) -> np.ndarray:
     """Fit ``z(x, y)`` on an (H, W) pixel grid from scattered points.
 
     Args:
@@ -252,8 +269,9 @@ def fit_depth_grid(xy: np.ndarray,
         mask (str): data support outside which the result is NaN:
             ``'hull'`` or ``'distance'`` (see :func:`support_mask`).
             Defaults to ``'hull'``.
-        max_dist (float): radius in px for ``mask='distance'``.
-            Defaults to 3.
+        max_dist (float, optional): radius in px for ``mask='distance'``;
+            None (default) adapts it to the point spacing
+            (:func:`default_max_dist`).
 
     Returns:
         np.ndarray: (H, W) float32, NaN outside the data support.

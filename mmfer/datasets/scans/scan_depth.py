@@ -21,7 +21,8 @@ over the points used, so the nearest point is ``near_mm`` (600 mm, a
 typical scanner distance) away and depth grows away from the sensor, as in
 mmfer's depth PNGs (:mod:`mmfer.structures.codecs`). The absolute offset
 is arbitrary (the scans carry no sensor position); relative depth is exact
-in mm. Pixels off the scan are NaN (background).
+in mm. Pixels off the scan (farther than twice the point spacing from a
+scan point, by default) are NaN (background).
 """
 import os.path as osp
 from typing import Optional, Sequence, Tuple
@@ -74,6 +75,7 @@ def scan_depth_image(points: np.ndarray,
                      method: str = 'gridfit',
                      smoothness: float = 1.0,
                      face_box: Optional[Sequence[float]] = None,
+                     mask: str = 'distance',
                      near_mm: float = DEPTH_NEAR_MM,
                      z_sign: int = 1,
                      v_up: bool = True,
@@ -93,6 +95,12 @@ def scan_depth_image(points: np.ndarray,
             detected face; only points inside it are fitted and the depth
             outside it is NaN (the paper computes depth "in the detected
             facial regions"). Defaults to None (the whole image).
+        mask (str): data support, see
+            :func:`~mmfer.datasets.scans.gridfit.support_mask`:
+            ``'distance'`` (default: pixels within twice the point spacing
+            of a scan point, following the face outline, holes kept) or
+            ``'hull'`` (the points' convex hull; concavities of the outline
+            are then extrapolated by the regulariser).
         near_mm (float): depth of the nearest point. Defaults to 600.
         z_sign (int): +1 if z grows towards the sensor, -1 otherwise.
             Defaults to 1.
@@ -151,7 +159,7 @@ def scan_depth_image(points: np.ndarray,
     zs = z_sign * points[:, 2]
     depth = zs.max() + near_mm - zs        # nearest point = near_mm
     fit = fit_depth_grid(xy - (x1, y1), depth, (y2 - y1, x2 - x1),
-                         smoothness=smoothness, method=method)
+                         smoothness=smoothness, method=method, mask=mask)
     out = np.full((H, W), np.nan, np.float32)
     out[y1:y2, x1:x2] = fit
     return out
@@ -166,8 +174,8 @@ def scan_file_depth_image(path: str,
         path (str): the scan.
         image_shape (tuple): (H, W) of its 2-D image.
         **kwargs: options of :func:`scan_depth_image` (``method``,
-            ``smoothness``, ``face_box``, ``near_mm``, ``z_sign``,
-            ``v_up``).
+            ``smoothness``, ``face_box``, ``mask``, ``near_mm``,
+            ``z_sign``, ``v_up``).
 
     Returns:
         np.ndarray: (H, W) float32 depth in mm, NaN background.

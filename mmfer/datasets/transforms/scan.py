@@ -7,7 +7,7 @@ from mmcv.transforms import BaseTransform
 from mmfer.registry import TRANSFORMS
 from mmfer.structures.codecs import encode_depth
 from mmfer.structures.modalities import channel_names
-from ..scans.gridfit import FIT_METHODS
+from ..scans.gridfit import FIT_METHODS, MASK_MODES
 from ..scans.scan_depth import scan_file_depth_image
 from .loading import depth_png_to_uint8
 
@@ -48,6 +48,9 @@ class LoadScanDepth(BaseTransform):
         method (str): ``'gridfit'`` or ``'linear'``. Defaults to
             ``'gridfit'``.
         smoothness (float): gridfit regulariser weight. Defaults to 1.
+        mask (str): data support, ``'distance'`` or ``'hull'`` (see
+            :func:`mmfer.datasets.scans.scan_depth_image`). Defaults to
+            ``'distance'``.
         face_box_key (str, optional): key of a face box restricting the fit
             to the detected face region. Defaults to None (whole image).
         z_sign (int): +1 if scan z grows towards the sensor. Defaults to 1.
@@ -59,6 +62,7 @@ class LoadScanDepth(BaseTransform):
                  scan_key: str = 'scan_path',
                  method: str = 'gridfit',
                  smoothness: float = 1.0,
+                 mask: str = 'distance',
                  face_box_key: Optional[str] = None,
                  z_sign: int = 1,
                  v_up: bool = True):
@@ -68,7 +72,11 @@ class LoadScanDepth(BaseTransform):
         if smoothness <= 0:
             raise ValueError(f'LoadScanDepth: smoothness must be > 0, got '
                              f'{smoothness}.')
+        if mask not in MASK_MODES:
+            raise ValueError(f'LoadScanDepth: mask must be one of '
+                             f'{MASK_MODES}, got {mask!r}.')
         self.scan_key = scan_key
+        self.mask = mask
         self.method = method
         self.smoothness = smoothness
         self.face_box_key = face_box_key
@@ -94,7 +102,7 @@ class LoadScanDepth(BaseTransform):
                     if self.face_box_key is not None else None)
         depth_mm = scan_file_depth_image(
             path, img.shape[:2], method=self.method,
-            smoothness=self.smoothness, face_box=face_box,
+            smoothness=self.smoothness, face_box=face_box, mask=self.mask,
             z_sign=self.z_sign, v_up=self.v_up)                    # (H, W)
         depth = depth_png_to_uint8(encode_depth(depth_mm), source=path)
         if img.ndim == 2:
@@ -108,5 +116,6 @@ class LoadScanDepth(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(scan_key={self.scan_key!r}, '
                 f'method={self.method!r}, smoothness={self.smoothness}, '
+                f'mask={self.mask!r}, '
                 f'face_box_key={self.face_box_key!r}, z_sign={self.z_sign}, '
                 f'v_up={self.v_up})')

@@ -81,6 +81,14 @@ def test_distance_mask_keeps_holes():
         np.isfinite(dist).sum()
 
 
+def test_default_distance_radius_follows_point_spacing():
+    ys, xs = np.mgrid[4:37:4, 4:37:4].astype(float)  # a grid every 4 px
+    xy = np.stack([xs.ravel(), ys.ravel()], 1)
+    fit = fit_depth_grid(xy, xy[:, 0], (48, 48), mask='distance')
+    assert np.isfinite(fit[4:37, 4:37]).all()  # no holes between points
+    assert np.isfinite(fit[20, 43]) and np.isnan(fit[20, 45])  # 8 px reach
+
+
 def test_points_off_grid_and_degenerate():
     xy = np.array([[-5.0, 3], [50, 3], [3, 3]])
     assert np.isnan(fit_depth_grid(xy, [1, 2, 3], (10, 10))).all()

@@ -40,9 +40,10 @@ def test_bump_lands_at_its_texture_pixel(method):
     assert abs(np.nanmin(depth) - DEPTH_NEAR_MM) < 1.0
     centre = depth[int(0.5 * H), int(0.5 * W)]
     assert abs(centre - (DEPTH_NEAR_MM + pts[:, 2].max() - 40)) < 1.0
-    # no depth outside the scan's texture footprint [0.2, 0.8]^2
-    assert np.isnan(depth[:int(0.2 * H) - 1]).all()
-    assert np.isnan(depth[:, int(0.8 * W) + 1:]).all()
+    # no depth outside the scan's texture footprint [0.2, 0.8]^2 (+ the
+    # support radius: twice the point spacing, ~2 px here)
+    assert np.isnan(depth[:int(0.2 * H) - 3]).all()
+    assert np.isnan(depth[:, int(0.8 * W) + 3:]).all()
     assert np.isfinite(depth[int(0.25 * H):int(0.75 * H),
                              int(0.25 * W):int(0.75 * W)]).all()
 
@@ -60,6 +61,19 @@ def test_z_sign_and_face_box():
     assert np.isfinite(d3[20:36, 36:46]).all()
     r, c = np.unravel_index(np.nanargmin(d3), d3.shape)
     assert abs(c - 39.5) <= 1 and abs(r - 29.5) <= 1
+
+
+def test_outline_concavity_is_background():
+    pts, uv, _ = face_scan()
+    keep = ~((uv[:, 0] > 0.5) & (uv[:, 1] < 0.5))  # an L-shaped scan
+    d = scan_depth_image(pts[keep], uv[keep], (48, 64))
+    hull = scan_depth_image(pts[keep], uv[keep], (48, 64), mask='hull')
+    # the missing quadrant (u > 0.5, v < 0.5: right, bottom) stays empty
+    # by default; the convex hull would extrapolate into half of it
+    assert np.isnan(d[32:38, 40:48]).all() and np.isnan(d[28:31, 35:38]).all()
+    assert np.isfinite(hull[28:31, 35:38]).all()
+    assert np.isfinite(d[int(0.25 * 48):int(0.5 * 48) - 1,
+                         int(0.25 * 64):int(0.75 * 64)]).all()
 
 
 def test_v_down_convention():
@@ -112,8 +126,8 @@ def test_load_scan_depth_transform(tmp_path):
     t = TRANSFORMS.build(dict(type='LoadScanDepth'))
     assert isinstance(t, LoadScanDepth)
     assert repr(t) == ("LoadScanDepth(scan_key='scan_path', "
-                       "method='gridfit', smoothness=1.0, face_box_key=None, "
-                       'z_sign=1, v_up=True)')
+                       "method='gridfit', smoothness=1.0, mask='distance', "
+                       "face_box_key=None, z_sign=1, v_up=True)")
     img = np.full((48, 64, 3), 100, np.uint8)
     results = dict(img=img, scan_path=wrl, modalities=('rgb', ),
                    channel_names=('R', 'G', 'B'), img_shape=(48, 64))
