@@ -1,7 +1,7 @@
 # CM-CNN ablation (Ni et al., Table II): G + L + D fused by concatenation (+ max and average pooling).
 # Same data, schedule, head and soft focal loss as the full model
 # (G + L + D + CMFN); only the modalities and the fusion change.
-_base_ = ['../cm-cnn_gld-cmfn_scratch_30e_synthface-bu3dfe-p1-64px.py']
+_base_ = ['../cm-cnn_gld-cmfn_scratch_20e_synthface-bu3dfe-p1-64px.py']
 
 modalities = ('gray', 'lbp', 'depth')
 model_inputs = modalities
