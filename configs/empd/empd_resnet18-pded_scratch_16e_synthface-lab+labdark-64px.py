@@ -5,7 +5,7 @@
 # (cross-entropy for > 2 sources, BCE for 2, Eq. 12), and no blur copies
 # ("x_a: the domains other than the source domain in multi-source
 # domains"). Tested on 'wild' (the dataset base's test_dataloader); the
-# 'lab_dark' target render is a source here, so the runner should skip it.
+# 'lab_dark' target render is a source here, so its table leaves it out.
 _base_ = ['./empd_resnet18-pded_scratch_16e_synthface-lab-64px.py']
 model = dict(
     domain_source='dataset',
@@ -26,3 +26,11 @@ train_dataloader = dict(
         # the renders differ only in their preset list
         ignore_keys=['domains'],
         datasets=[{{_base_.train_dataloader.dataset}}, _lab_dark]))
+# 'lab_dark' is a source here: the table's targets are the other two
+cross_dataset = dict(
+    _delete_=True,
+    targets=dict(
+        wild={{_base_.synthface_targets.wild}},
+        lowres={{_base_.synthface_targets.lowres}}),
+    order=['wild', 'lowres'],
+    metric='expr/WAR')

@@ -92,3 +92,9 @@ test_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=synthface_targets['wild'])
 test_evaluator = val_evaluator
+# The cross-database table (tools/misc/run_cross_dataset.py): accuracy on
+# every target render, one row per config, EMPD Table I's layout.
+cross_dataset = dict(
+    targets=synthface_targets,
+    order=['wild', 'lowres', 'lab_dark'],
+    metric='expr/WAR')
