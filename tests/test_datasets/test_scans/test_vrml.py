@@ -24,6 +24,9 @@ def test_round_trip(tmp_path):
     for field in ('ImageTexture', 'coordIndex', 'TextureCoordinate',
                   'texCoordIndex'):
         assert field in text
+    # BU-3DFE style: "x y z," points and "a, b, c, -1," polygons
+    assert '          0, 5, 1, -1,\n' in text
+    assert '            0.000000 0.000000 0.000000,\n' in text
     mesh = read_vrml(path)
     assert mesh.vertices.dtype == np.float64 and mesh.faces.dtype == np.int64
     np.testing.assert_allclose(mesh.vertices, verts, atol=1e-6)
@@ -84,6 +87,18 @@ def test_real_style_file(tmp_path):
     np.testing.assert_allclose(
         mesh.tex_coords,
         [[0, 0], [1, 0], [1, 1], [0, 1], [.5, .5], [.6, .5], [.5, .6]])
+
+
+def test_polygons_keep_file_order(tmp_path):
+    path = tmp_path / 'poly.wrl'
+    path.write_text('#VRML V2.0 utf8\nShape { geometry IndexedFaceSet { '
+                    'coord Coordinate { point [ 0 0 0, 1 0 0, 1 1 0, 0 1 0, '
+                    '0 2 0 ] } coordIndex [ 0, 1, 2, -1, 0, 1, 2, 3, 4, -1, '
+                    '-1, 2, 3, 4, -1 ] } }\n')
+    # triangle, pentagon (3 fan triangles), an empty polygon, triangle
+    np.testing.assert_array_equal(
+        read_vrml(str(path)).faces,
+        [[0, 1, 2], [0, 1, 2], [0, 2, 3], [0, 3, 4], [2, 3, 4]])
 
 
 def test_fast_on_a_large_scan(tmp_path):
