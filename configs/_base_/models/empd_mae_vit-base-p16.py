@@ -1,4 +1,4 @@
-# EMPD pre-training model (Li et al., "Expression-aware masking and
+# EMPD pre-training model (Zhong et al., "Expression-aware masking and
 # progressive decoupling for cross-database facial expression recognition",
 # Sec. III-A, Fig. 2-3): MAE on RGB faces with the expression-aware mask
 # generator ESGM in place of random masking. mmfer's MCM / MaskedViT

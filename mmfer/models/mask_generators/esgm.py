@@ -18,7 +18,7 @@ from .base_mask_generator import BaseMaskGenerator, MaskResult
 class ESGM(BaseMaskGenerator):
     """Expression-aware masking learned from face parsing.
 
-    Li et al., "Expression-aware masking and progressive decoupling for
+    Zhong, Xian, Wang, Xie and Shen, "Expression-aware masking and progressive decoupling for
     cross-database facial expression recognition" (EMPD), Sec. III-A,
     Fig. 3. An attention block scores the N_p patch tokens P (B, N_p, d),
     and the highest-scoring patches are masked:

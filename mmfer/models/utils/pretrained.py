@@ -66,7 +66,8 @@ def check_pretrained_checkpoints(model: nn.Module) -> None:
             how.append(f'pre-train it: python tools/train.py {producer} '
                        f'(writes {ckpt}; or point {key}.checkpoint at an '
                        'epoch you have)')
-        how.append('or convert the official MAE ImageNet weights: python '
+        how.append(('or ' if how else '') +
+                   'convert the official MAE ImageNet weights: python '
                    'tools/model_converters/mae2mmfer.py '
                    'mae_pretrain_vit_base.pth <out.pth>, then '
                    f'--cfg-options {key}.checkpoint=<out.pth>')
