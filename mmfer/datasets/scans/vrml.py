@@ -22,12 +22,14 @@ subset of VRML :func:`read_vrml` understands)::
 The reader tolerates what real exports add: nesting under
 ``Transform``/``Group``, ``DEF`` names, optional fields (``normal Normal {
 vector [...] }``, ``ccw``, ``solid``, ``creaseAngle``, ...), commas or none,
-``#`` comments, polygons with more than 3 corners (fan-triangulated), a
-missing final ``-1`` and several ``IndexedFaceSet`` nodes (concatenated).
+``#`` comments, gzip compression, polygons with more than 3 corners
+(fan-triangulated), a missing final ``-1`` and several ``IndexedFaceSet``
+nodes (concatenated).
 
 Texture coordinates follow VRML: ``u`` to the right, ``v`` UP, both in
 [0, 1]; the image row of ``v`` is ``(1 - v) H``.
 """
+import gzip
 import os.path as osp
 import re
 import warnings
@@ -252,8 +254,11 @@ def read_vrml(path: str) -> ScanMesh:
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'VRML file not found: {path}')
-    with open(path, 'r', errors='replace') as f:
-        text = f.read()
+    with open(path, 'rb') as f:
+        raw = f.read()
+    if raw[:2] == b'\x1f\x8b':                  # VRML allows gzipped files
+        raw = gzip.decompress(raw)
+    text = raw.decode('utf-8', errors='replace')
     if not text.startswith('#VRML V2.0'):
         raise ValueError(f'{path}: not a VRML 2.0 file (first line '
                          f'{text[:40].splitlines()[0] if text else ""!r}, '

@@ -89,6 +89,16 @@ def test_real_style_file(tmp_path):
         [[0, 0], [1, 0], [1, 1], [0, 1], [.5, .5], [.6, .5], [.5, .6]])
 
 
+def test_gzipped_file(tmp_path):
+    import gzip
+    verts, faces, uv = _grid_mesh(3)
+    path = str(tmp_path / 'a.wrl')
+    write_vrml(path, verts, faces, uv)
+    gz = tmp_path / 'a.wrl.gz'
+    gz.write_bytes(gzip.compress(open(path, 'rb').read()))
+    np.testing.assert_array_equal(read_vrml(str(gz)).faces, faces)
+
+
 def test_polygons_keep_file_order(tmp_path):
     path = tmp_path / 'poly.wrl'
     path.write_text('#VRML V2.0 utf8\nShape { geometry IndexedFaceSet { '
