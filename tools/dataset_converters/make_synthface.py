@@ -19,6 +19,8 @@ LAYOUT_NAMES = ('synthface', 'bp4d', 'bp4d_plus', 'disfa', 'dfew', 'mafw')
 LAYOUT_NAMES += ('rafdb', 'affectnet', 'ferplus', 'sfew', 'expw', 'jaffe')
 # CM-CNN's 3-D scan and Kinect RGB-D databases
 LAYOUT_NAMES += ('bu3dfe', 'bosphorus', 'vtkfer', 'cczufer')
+# EMPD's pre-training data: parsing masks and unlabelled face folders
+LAYOUT_NAMES += ('celebamask_hq', 'celeba', 'ffhq', 'casia_webface')
 
 
 def load_synthface():
