@@ -13,6 +13,9 @@ and ``y = (1 - v) H - 0.5`` (row) of the W x H 2-D image (the same rule as
 ``tools/dataset_converters/bp4d_depth_from_mesh.py --projection texture``).
 
 (``v_up=False`` for scans whose ``v`` grows downwards: row ``v H - 0.5``.)
+Where several points land on one pixel (a surface fold seen edge-on, e.g.
+the sides of the nose), the least-squares fit averages them rather than
+keeping the nearest one as a z-buffer would.
 
 Depth convention: the scans' ``z`` grows towards the sensor (the nose tip
 has the largest z; pass ``z_sign=-1`` for scans with z pointing away).
