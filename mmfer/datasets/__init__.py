@@ -32,10 +32,10 @@ __all__ += ['BaseFaceDetector', 'FaceDetections', 'HaarFaceDetector',
             'MTCNNFaceDetector', 'FaceAligner']
 __all__ += ['ScanMesh', 'read_vrml', 'write_vrml', 'BNTScan', 'read_bnt',
             'write_bnt']
+__all__ += ['CelebAMaskHQDataset', 'FaceFolderDataset', 'CelebADataset',
+            'FFHQDataset', 'CASIAWebFaceDataset']
 __all__ += ['ImageFERDataset', 'RAFDBDataset', 'AffectNetDataset',
             'FER2013Dataset', 'FERPlusDataset', 'SFEWDataset', 'ExpWDataset',
             'JAFFEDataset']
-__all__ += ['CelebAMaskHQDataset', 'FaceFolderDataset', 'CelebADataset',
-            'FFHQDataset', 'CASIAWebFaceDataset']
 __all__ += ['BU3DFEDataset', 'BosphorusDataset', 'RGBDFolderDataset',
             'VTKFERDataset', 'CCZUFERDataset']

@@ -25,8 +25,8 @@ from .bu3dfe import BU3DFELayout
 from .celebamask_hq import CelebAMaskHQLayout
 from .dfew import DFEWLayout
 from .disfa import DISFALayout
-from .face_folders import CASIAWebFaceLayout, CelebALayout, FFHQLayout
 from .expw import ExpWLayout
+from .face_folders import CASIAWebFaceLayout, CelebALayout, FFHQLayout
 from .ferplus import FERPlusLayout
 from .jaffe import JAFFELayout
 from .mafw import MAFWLayout
@@ -40,13 +40,13 @@ LAYOUTS = {cls.name: cls for cls in (NativeLayout, BP4DLayout, BP4DPlusLayout,
                                      DISFALayout, DFEWLayout, MAFWLayout,
                                      BU3DFELayout, BosphorusLayout,
                                      VTKFERLayout, CCZUFERLayout)}
+# EMPD's pre-training sources (parsing masks; unlabelled face folders)
+LAYOUTS.update({cls.name: cls for cls in (CelebAMaskHQLayout, CelebALayout,
+                                          FFHQLayout, CASIAWebFaceLayout)})
 # EMPD's labelled FER databases (RAF-DB, AffectNet, FER+, SFEW, ExpW, JAFFE)
 LAYOUTS.update({cls.name: cls for cls in (RAFDBLayout, AffectNetLayout,
                                           FERPlusLayout, SFEWLayout,
                                           ExpWLayout, JAFFELayout)})
-# EMPD's pre-training sources (parsing masks; unlabelled face folders)
-LAYOUTS.update({cls.name: cls for cls in (CelebAMaskHQLayout, CelebALayout,
-                                          FFHQLayout, CASIAWebFaceLayout)})
 _MARKER = '.synthface'
 
 
