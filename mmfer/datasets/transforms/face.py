@@ -251,7 +251,8 @@ class AlignFace(BaseTransform):
     - ``on_missing_eyes='error'``: ValueError naming ``img_path`` and the
       fixes;
     - ``'skip'``: return None (counted in :attr:`num_skipped`, logged);
-    - ``'no_rotation'``: the axis-aligned square crop, ``face_rotated`` =
+    - ``'no_rotation'``: the axis-aligned square crop (counted in
+      :attr:`num_unrotated`, logged), ``face_rotated`` =
       False and ``face_angle`` = 0.
 
     ``face_box``, ``face_eyes`` and ``face_landmarks`` stay in the input
@@ -297,6 +298,7 @@ class AlignFace(BaseTransform):
             bool(rotate)
         self.on_missing_eyes = on_missing_eyes
         self.num_skipped = 0
+        self.num_unrotated = 0
 
     def transform(self, results: Dict) -> Optional[Dict]:
         path = _source_file(results)
@@ -324,6 +326,11 @@ class AlignFace(BaseTransform):
                           f'({self.num_skipped} skipped so far)',
                           logger='current', level=logging.WARNING)
                 return None
+            # 'no_rotation': the axis-aligned crop, counted and logged
+            self.num_unrotated += 1
+            print_log(f'AlignFace: no eyes in {path}, axis-aligned crop '
+                      f'({self.num_unrotated} so far)', logger='current',
+                      level=logging.WARNING)
         box = np.asarray(results['face_box'], np.float64).reshape(4)
         M, theta = self.aligner.matrix(box, eyes if self.rotate else None)
         # one matrix for every modality (CM-CNN: the same facial region)

@@ -212,8 +212,11 @@ def test_align_face_missing_eyes_policies(monkeypatch):
     skip = AlignFace(size=32, on_missing_eyes='skip')
     assert skip(res()) is None and skip.num_skipped == 1
     assert logs == ['AlignFace: no eyes in subj/f1.png (1 skipped so far)']
-    out = AlignFace(size=32, margin=0, on_missing_eyes='no_rotation')(res())
+    flat = AlignFace(size=32, margin=0, on_missing_eyes='no_rotation')
+    out = flat(res())
     assert out['face_rotated'] is False and out['face_angle'] == 0
+    assert flat.num_unrotated == 1 and logs[-1] == (
+        'AlignFace: no eyes in subj/f1.png, axis-aligned crop (1 so far)')
     # the axis-aligned crop: the box corners go to the output corners
     np.testing.assert_allclose(
         transform_points(np.array([[20, 20], [80, 80]]),
