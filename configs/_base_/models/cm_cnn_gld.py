@@ -29,6 +29,10 @@ model = dict(
         in_channels=fen_channels,
         num_modalities=3,
         attention='sigmoid',  # Eq. 3 as printed
+        # SAGAN's learnable scale of the attention branches, starting at 0
+        # (the plain sum of Fig. 5 stalls or diverges under the paper's SGD:
+        # see CMFN's notes); gamma_init=None is the sum as printed
+        gamma_init=0.0,
         pool=('max', 'avg')),
     head=dict(
         type='CMCNNClsHead',

@@ -83,6 +83,25 @@ def test_residual_g2_zero_gives_input():
     assert torch.allclose(f_v, expected, atol=1e-6)
 
 
+def test_sagan_gamma_starts_as_identity_and_learns():
+    neck = CMFN(in_channels=4, num_modalities=3, gamma_init=0.0)
+    plain = CMFN(in_channels=4, num_modalities=3)
+    assert all(m.gamma is None for m in plain.attentions.values())
+    maps = _maps(3)
+    f_v, = neck(maps)
+    # gamma = 0: f_ij == f_i, the branch is off at the start (SAGAN)
+    expected = torch.cat(
+        [global_pool(torch.cat([f, f], 1), ('max', 'avg')) for f in maps], 1)
+    assert torch.allclose(f_v, expected, atol=1e-6)
+    f_v.square().sum().backward()
+    grads = [m.gamma.grad for m in neck.attentions.values()]
+    assert all(g is not None and g.abs() > 0 for g in grads)
+    # with gamma = 1 it is the plain sum of Fig. 5
+    one = CMFN(in_channels=4, num_modalities=3, gamma_init=1.0)
+    one.load_state_dict(plain.state_dict(), strict=False)
+    assert torch.allclose(one(maps)[0], plain(maps)[0], atol=1e-5)
+
+
 def test_pool_option_and_backbone_tuples():
     neck = CMFN(in_channels=4, num_modalities=2, pool=('avg', ))
     maps = _maps(2)
