@@ -28,9 +28,12 @@ def test_identity_stem_equals_the_rgb_vit_on_the_rgb_channels():
     x = torch.rand(2, 4, 32, 32)
     torch.testing.assert_close(vit(x)[0], rgb(x[:, :3])[0])
     # depth enters only through the learned stem: its gradient is non-zero
-    # (a squared objective: the plain sum of a LayerNorm output is constant)
-    vit(x)[0].square().sum().backward()
-    assert vit.channel_proj.weight.grad[:, 3].abs().sum() > 1e-3
+    # (through a random read-out: the sum, or the sum of squares, of a
+    # LayerNorm output is constant, its gradient only float noise)
+    out = vit(x)[0]
+    w = torch.randn(out.shape, generator=torch.Generator().manual_seed(0))
+    (out * w).sum().backward()
+    assert vit.channel_proj.weight.grad[:, 3].abs().sum() > 1e-2
 
 
 def test_stem_is_a_1x1_conv_4_to_3_and_layer_zero():
