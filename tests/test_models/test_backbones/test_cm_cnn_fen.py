@@ -68,7 +68,7 @@ def test_arch_presets_and_validation():
     assert fen(torch.rand(1, 2, 20, 12))[0].shape == (1, 8, 5, 3)
     assert TextureFEN(arch='tiny', channels=(4, 4, 4, 6)).out_channels == 6
     with pytest.raises(ValueError, match=r"unknown arch 'huge'.*\['base', "
-                       r"'tiny'\]"):
+                       r"'small', 'tiny'\]"):
         DepthFEN(arch='huge')
     with pytest.raises(ValueError, match='exactly the keys'):
         TextureFEN(arch=dict(channels=(4, 8)))
