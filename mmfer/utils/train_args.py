@@ -1,9 +1,39 @@
-"""Merging the command-line arguments of ``tools/train.py`` into a config.
+"""The command-line arguments of ``tools/train.py``: declared and merged.
 
-Shared by ``tools/train.py`` and ``tools/misc/run_folds.py`` (which trains
-one config per fold with the same arguments), so both read them the same way.
+Shared by ``tools/train.py``, ``tools/misc/run_folds.py`` (one training per
+fold) and ``tools/misc/run_cross_dataset.py`` (one training per config), so
+they read the same arguments the same way.
 """
 import os.path as osp
+
+
+def add_train_args(parser, options_help: str = 'override settings of the '
+                   'config, key=value'):
+    """Add ``tools/train.py``'s training arguments to a runner's parser:
+    ``--amp``, ``--no-validate``, ``--auto-scale-lr``, ``--trust-checkpoint``,
+    ``--cfg-options``, ``--launcher``, ``--local-rank``.
+
+    Args:
+        parser (argparse.ArgumentParser): the tool's parser.
+        options_help (str): help text of ``--cfg-options``.
+    """
+    from mmengine.config import DictAction
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (see tools/train.py)')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='no validation during training')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by the actual batch size')
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='allow full-pickle checkpoint loading (trusted '
+                        'files only)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help=options_help)
+    parser.add_argument('--launcher',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser
 
 
 def merge_train_args(cfg, args):

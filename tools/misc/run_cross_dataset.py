@@ -58,7 +58,7 @@ import os.path as osp
 import time
 from typing import Dict, Optional, Sequence
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 PREFIX = '[run_cross_dataset]'
 
@@ -80,20 +80,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                    help='do not train: test the checkpoint found in '
                    'ROOT/<name>, else the config\'s load_from')
     # the arguments of tools/train.py (same meaning)
-    p.add_argument('--amp', action='store_true',
-                   help='automatic mixed precision (see tools/train.py)')
-    p.add_argument('--no-validate', action='store_true',
-                   help='no validation during training')
-    p.add_argument('--auto-scale-lr', action='store_true',
-                   help='scale the lr by the actual batch size')
-    p.add_argument('--trust-checkpoint', action='store_true',
-                   help='allow full-pickle checkpoint loading (trusted '
-                   'files only)')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override settings of every config, key=value')
-    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                   default='none', help='job launcher')
-    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    from mmfer.utils.train_args import add_train_args
+    add_train_args(p, 'override settings of every config, key=value')
     args = p.parse_args(argv)
     if args.work_dir is not None:
         p.error('run_cross_dataset.py writes config <name> to ROOT/<name>: '

@@ -67,7 +67,7 @@ import time
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 PREFIX = '[run_folds]'
 STD_TYPE = 'sample standard deviation over folds (ddof=1)'
@@ -97,20 +97,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                    'ROOT/confusion_matrix.{csv,png} (adds an '
                    'mmpretrain.ConfusionMatrix metric to the evaluator)')
     # the arguments of tools/train.py (same meaning)
-    p.add_argument('--amp', action='store_true',
-                   help='automatic mixed precision (see tools/train.py)')
-    p.add_argument('--no-validate', action='store_true',
-                   help='no validation during training')
-    p.add_argument('--auto-scale-lr', action='store_true',
-                   help='scale the lr by the actual batch size')
-    p.add_argument('--trust-checkpoint', action='store_true',
-                   help='allow full-pickle checkpoint loading (trusted '
-                   'files only)')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override settings of the config, key=value')
-    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                   default='none', help='job launcher')
-    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    from mmfer.utils.train_args import add_train_args
+    add_train_args(p, 'override settings of the config, key=value')
     args = p.parse_args(argv)
     if args.work_dir is not None:
         p.error('run_folds.py writes fold k to ROOT/fold_<k>: use '
