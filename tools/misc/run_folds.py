@@ -540,9 +540,8 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                 os.makedirs(root, exist_ok=True)
                 write_confusion_matrix(
                     root, cm, classes,
-                    f'{osp.basename(args.config)}: folds '
-                    f'{", ".join(str(k) for k in cm_folds)}, '
-                    f'{int(cm.sum())} samples')
+                    f'{osp.splitext(osp.basename(args.config))[0]}\n'
+                    f'{len(cm_folds)} folds, {int(cm.sum())} samples')
                 log(f'wrote {out["confusion_matrix"]["png"]} and .csv')
     if _is_main():
         print(table, flush=True)
