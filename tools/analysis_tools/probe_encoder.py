@@ -17,8 +17,8 @@ import time
 
 import torch
 from mmengine.config import Config
-from mmengine.dataset import pseudo_collate
 
+from mmfer.engine.hooks.mcm_reconstruction_hook import load_batch
 from mmfer.registry import DATASETS, MODELS
 from mmfer.utils import register_all_modules
 
@@ -38,12 +38,12 @@ def features(model, dataset, batch_size=64):
     """(N, C) features of ``model.extract_feat`` and (N,) labels."""
     feats, labels = [], []
     for start in range(0, len(dataset), batch_size):
-        batch = pseudo_collate([dataset[i] for i in range(
-            start, min(start + batch_size, len(dataset)))])
-        data = model.data_preprocessor(batch, False)
-        out = model.extract_feat(data['inputs'])
+        inputs, samples = load_batch(
+            dataset, range(start, min(start + batch_size, len(dataset))),
+            model.data_preprocessor)
+        out = model.extract_feat(inputs)
         feats.append(out[-1] if isinstance(out, (tuple, list)) else out)
-        labels += [int(s.gt_label) for s in data['data_samples']]
+        labels += [int(s.gt_label) for s in samples]
     return torch.cat(feats).float(), torch.tensor(labels)
 
 

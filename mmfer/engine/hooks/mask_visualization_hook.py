@@ -1,17 +1,16 @@
 """PNG grids of EMPD's expression-aware masks (ESGM) during pre-training."""
 import os.path as osp
 import random
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional
 
 import cv2
 import numpy as np
 import torch
-from mmengine.dataset import pseudo_collate
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmfer.registry import HOOKS
-from .mcm_reconstruction_hook import save_png
+from .mcm_reconstruction_hook import load_batch, save_png
 
 #: grid columns, left to right
 COLUMNS = ('input', 'omega', 'mask', 'attention', 'm_exp')
@@ -27,14 +26,6 @@ def esgm_of(model):
             f'is an ESGM, got {type(gen).__name__}; set model.backbone.'
             "mask_generator=dict(type='ESGM', ...) in the config.")
     return gen
-
-
-def load_batch(dataset, indices: Sequence[int],
-               data_preprocessor) -> Tuple[torch.Tensor, List]:
-    """Normalised (B, C, H, W) inputs and data samples of dataset items."""
-    data = data_preprocessor(pseudo_collate([dataset[i] for i in indices]),
-                             False)
-    return data['inputs'], data['data_samples']
 
 
 @torch.no_grad()

@@ -69,10 +69,17 @@ def save_png(path: str, rgb: np.ndarray) -> None:
         raise OSError(f'Could not write {path}')
 
 
+def load_batch(dataset, indices: Sequence[int], data_preprocessor):
+    """Normalised (B, C, H, W) inputs and the data samples of the given
+    dataset items (as a test dataloader batch)."""
+    data = data_preprocessor(pseudo_collate([dataset[i] for i in indices]),
+                             False)
+    return data['inputs'], data['data_samples']
+
+
 def load_samples(dataset, indices: Sequence[int], data_preprocessor):
     """Normalised (B, C, H, W) inputs of the given dataset items."""
-    data = pseudo_collate([dataset[i] for i in indices])
-    return data_preprocessor(data, False)['inputs']
+    return load_batch(dataset, indices, data_preprocessor)[0]
 
 
 @HOOKS.register_module()
