@@ -17,7 +17,7 @@ from mmengine.logging import print_log
 from mmfer.registry import DATASETS
 from mmfer.structures.expressions import dataset_classes
 from .base_fer_dataset import BaseFERDataset
-from .bu3dfe import needs_depth_root, scan_depth_path
+from .bu3dfe import needs_depth_root, scan_depth_path, subject_dirs
 
 #: Emotion codes of the file names, in label order
 #: (``DATASET_CLASSES['bosphorus']``).
@@ -136,19 +136,14 @@ class BosphorusDataset(BaseFERDataset):
     def load_data_list(self) -> List[dict]:
         name = type(self).__name__
         root = self.data_root
-        subject_dirs = sorted(
-            d for d in os.listdir(root)
-            if SUBJECT_RE.fullmatch(d) and osp.isdir(osp.join(root, d)))
-        if not subject_dirs:
-            raise FileNotFoundError(
-                f'{name}: no subject folder (bs000, bs001, ...) under '
-                f'{root}. Point data_root at the extracted Bosphorus root.')
+        folders = subject_dirs(root, SUBJECT_RE, name, 'bs000, bs001, ...',
+                                'Bosphorus')
         keep = None if self.subjects is None else set(self.subjects)
         label = {c: i for i, c in enumerate(BOSPHORUS_EMOTION_CODES)}
         need_image = {'rgb', 'gray'} & set(self.modalities)
         self.ignored = {}
         per_subject: Dict[str, List[dict]] = {}
-        for subject in subject_dirs:
+        for subject in folders:
             if keep is not None and subject not in keep:
                 continue
             folder = osp.join(root, subject)

@@ -123,6 +123,19 @@ def scan_depth_path(depth_root: str, subject: str, scan_path: str,
     return path
 
 
+def subject_dirs(root: str, pattern: 're.Pattern', name: str,
+                 examples: str, dataset: str) -> List[str]:
+    """The sorted subject folders of a scan database root (names matching
+    ``pattern``), or an error naming the root and the fix."""
+    dirs = sorted(d for d in os.listdir(root)
+                  if pattern.fullmatch(d) and osp.isdir(osp.join(root, d)))
+    if not dirs:
+        raise FileNotFoundError(
+            f'{name}: no subject folder ({examples}) under {root}. Point '
+            f'data_root at the extracted {dataset} root.')
+    return dirs
+
+
 def needs_depth_root(name: str, modalities: Sequence[str],
                      depth_root: Optional[str], dataset: str) -> None:
     """Error when the ``'depth'`` modality is requested without
@@ -298,20 +311,15 @@ class BU3DFEDataset(BaseFERDataset):
     def load_data_list(self) -> List[dict]:
         name = type(self).__name__
         root = self.data_root
-        subject_dirs = sorted(
-            d for d in os.listdir(root)
-            if SUBJECT_RE.fullmatch(d) and osp.isdir(osp.join(root, d)))
-        if not subject_dirs:
-            raise FileNotFoundError(
-                f'{name}: no subject folder (F0001, M0001, ...) under '
-                f'{root}. Point data_root at the extracted BU-3DFE root.')
+        folders = subject_dirs(root, SUBJECT_RE, name, 'F0001, M0001, ...',
+                                'BU-3DFE')
         keep = None if self.subjects is None else set(self.subjects)
         label = {c: i for i, c in enumerate(self.expressions)}
         if self.include_neutral:
             label[BU3DFE_NEUTRAL_CODE] = len(self.expressions)
         need_image = {'rgb', 'gray'} & set(self.modalities)
         data_list = []
-        for subject in subject_dirs:
+        for subject in folders:
             if keep is not None and subject not in keep:
                 continue
             folder = osp.join(root, subject)
