@@ -108,6 +108,12 @@ class BaseMaskGenerator(BaseModule, metaclass=ABCMeta):
         """
         return {}
 
+    def num_kept(self, num_tokens: int) -> int:
+        """L_keep of L tokens: ``int(L * (1 - mask_ratio))`` as in MAE.
+        A generator whose paper counts otherwise overrides this (EMPD's
+        ESGM masks ``floor(mr * L)``, Eq. 4)."""
+        return num_kept_tokens(num_tokens, self.mask_ratio)
+
     def forward(self,
                 tokens: torch.Tensor,
                 data_samples: Optional[List] = None) -> MaskResult:
@@ -118,7 +124,7 @@ class BaseMaskGenerator(BaseModule, metaclass=ABCMeta):
         if data_samples is not None and len(data_samples) != tokens.shape[0]:
             raise ValueError(f'{len(data_samples)} data samples for a batch '
                              f'of {tokens.shape[0]} token sequences.')
-        len_keep = num_kept_tokens(tokens.shape[1], self.mask_ratio)
+        len_keep = self.num_kept(tokens.shape[1])
         scores = self.scores(tokens, data_samples)  # (B, L)
         kept, mask, ids_restore = mask_by_scores(tokens, scores, len_keep)
         return MaskResult(kept, mask, ids_restore,

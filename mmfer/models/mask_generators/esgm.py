@@ -6,12 +6,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mmfer.models.utils import mask_by_scores
 from mmfer.registry import MODELS
 from mmfer.structures.parsing import (ESGM_GROUP_NAMES,
                                       expression_indicator_classes,
                                       parsing_classes)
-from .base_mask_generator import BaseMaskGenerator, MaskResult
+from .base_mask_generator import BaseMaskGenerator
 
 
 @MODELS.register_module()
@@ -279,23 +278,11 @@ class ESGM(BaseMaskGenerator):
             err.mean(1)  # (B,), Eq. 6
         return dict(loss_mask=self.loss_weight * per_sample[valid].mean())
 
-    def forward(self,
-                tokens: torch.Tensor,
-                data_samples: Optional[List] = None) -> MaskResult:
-        """Mask the ``floor(mr * N_p)`` highest-omega patches (Eq. 4)."""
-        if tokens.dim() != 3:
-            raise ValueError('ESGM expects (B, N_p, d) tokens, got '
-                             f'{tuple(tokens.shape)}')
-        if data_samples is not None and len(data_samples) != tokens.shape[0]:
-            raise ValueError(f'{len(data_samples)} data samples for a batch '
-                             f'of {tokens.shape[0]} token sequences.')
-        L = tokens.shape[1]
-        omega = self.scores(tokens, data_samples)  # (B, L)
-        # ascending sort keeps the lowest: the highest omega are masked
-        kept, mask, ids_restore = mask_by_scores(tokens, omega,
-                                                 L - self.num_masked(L))
-        return MaskResult(kept, mask, ids_restore,
-                          self.losses(omega, tokens, data_samples))
+    def num_kept(self, num_tokens: int) -> int:
+        """N_p - floor(mr * N_p) visible patches: the ``floor(mr * N_p)``
+        highest-omega patches are masked (Eq. 4; the shared selection
+        keeps the lowest scores)."""
+        return num_tokens - self.num_masked(num_tokens)
 
     def extra_repr(self) -> str:
         return (f'mask_ratio={self.mask_ratio}, num_patches='
