@@ -12,12 +12,17 @@ The features are compared with two independent references:
 torchaudio (what the official code calls) has no build for torch 2.14.
 """
 import math
+import struct
+import warnings
 
 import numpy as np
 import pytest
 import soundfile as sf
 
 from mmfer.datasets.transforms import LoadAudioFbank, kaldi_fbank
+from mmfer.datasets.transforms.audio import (TruncatedAudioError,
+                                             read_audio_file,
+                                             wav_header_frames)
 
 MEAN, STD = -4.2677393, 4.5689974
 
@@ -187,3 +192,155 @@ def test_load_audio_fbank_repr():
     r = repr(LoadAudioFbank())
     assert 'num_mel_bins=128' in r and 'target_length=512' in r
     assert "window_type='hanning'" in r
+    assert "on_truncated='error'" in r
+
+
+# ---- truncated / empty / non-wav files (issue 13, item 4) -----------------
+def _wav_bytes(tmp_path, sr=16000, seconds=1.0, subtype='PCM_16'):
+    path = tmp_path / 'full.wav'
+    sf.write(str(path), _speechlike(sr, seconds), sr, subtype=subtype)
+    return path.read_bytes()
+
+
+def _claim_frames(data: bytes, frames: int, block_align: int = 2) -> bytes:
+    """The same wav with its data-chunk size rewritten to ``frames``."""
+    at = data.index(b'data') + 4
+    return (data[:at] + struct.pack('<I', frames * block_align)
+            + data[at + 4:])
+
+
+@pytest.mark.parametrize('cut, frames_read', [
+    ('header_plus_3_bytes', 1), ('header_only', 0), ('half', 8000),
+    ('header_claims_double', 16000)])
+def test_truncated_wav_error_names_file_frame_counts_and_fix(
+        tmp_path, cut, frames_read):
+    full = _wav_bytes(tmp_path)
+    data_at = full.index(b'data') + 8  # first sample byte (44 here)
+    declared = 16000
+    if cut == 'header_plus_3_bytes':
+        data = full[:data_at + 3]
+    elif cut == 'header_only':
+        data = full[:data_at]
+    elif cut == 'half':
+        data = full[:data_at + 16000]
+    else:
+        data, declared = _claim_frames(full, 32000), 32000
+    path = tmp_path / f'{cut}.wav'
+    path.write_bytes(data)
+    with pytest.raises(TruncatedAudioError) as info:
+        LoadAudioFbank()(dict(audio_path=str(path), has_audio=True))
+    msg = str(info.value)
+    assert f'{cut}.wav is truncated' in msg
+    assert (f'header declares {declared} frames ({declared / 16000:.2f} s at '
+            f'16000 Hz) but only {frames_read} could be read') in msg
+    assert 'tools/dataset_converters/extract_audio.py' in msg
+    assert "on_truncated='pad'" in msg and "on_truncated='zero'" in msg
+    assert info.value.header_frames == declared
+    assert info.value.frames_read == frames_read
+
+
+def test_truncated_float_wav_and_flac_are_refused(tmp_path):
+    full = _wav_bytes(tmp_path, subtype='FLOAT')
+    path = tmp_path / 'float_half.wav'
+    path.write_bytes(full[:len(full) // 2])
+    # float wavs carry a fact chunk: count the frames after the data header
+    kept = (len(full) // 2 - (full.index(b'data') + 8)) // 4  # 4 B / frame
+    with pytest.raises(TruncatedAudioError,
+                       match=r'float_half.wav is truncated: its header '
+                       rf'declares 16000 frames .* only {kept} could be '
+                       'read'):
+        LoadAudioFbank()(dict(audio_path=str(path)))
+    flac = tmp_path / 'full.flac'
+    sf.write(str(flac), _speechlike(16000, 1.0), 16000)
+    cut = tmp_path / 'half.flac'
+    cut.write_bytes(flac.read_bytes()[:flac.stat().st_size // 2])
+    with pytest.raises(ValueError, match=r'Cannot decode audio file .*half'
+                       r'\.flac.*header: 16000 frames at 16000 Hz; the file '
+                       r'is probably truncated.*extract_audio\.py'):
+        LoadAudioFbank()(dict(audio_path=str(cut)))
+
+
+def test_truncated_wav_pad_uses_samples_read_and_zero_drops_audio(tmp_path):
+    sr = 16000
+    wave = _speechlike(sr, 1.0)
+    full = tmp_path / 'full.wav'
+    sf.write(str(full), wave, sr, subtype='FLOAT')
+    data = full.read_bytes()
+    path = tmp_path / 'half.wav'
+    path.write_bytes(data[:data.index(b'data') + 8 + 4 * 8000])
+    with pytest.warns(UserWarning, match=r"half.wav is truncated.*8000 could "
+                      r"be read.*on_truncated='pad' uses the samples read"):
+        out = LoadAudioFbank(on_truncated='pad')(dict(audio_path=str(path)))
+    raw = kaldi_fbank(wave[:8000] - wave[:8000].mean(), sr)  # (48, 128)
+    assert out['has_audio'] is True and out['audio_truncated'] is True
+    assert out['audio_num_frames'] == raw.shape[0] == 48
+    np.testing.assert_allclose(out['fbank'][0, :48], (raw - MEAN) / (2 * STD),
+                               rtol=1e-5, atol=1e-5)
+    with pytest.warns(UserWarning, match="on_truncated='zero' gives it a "
+                      'zero fbank and has_audio=False'):
+        out = LoadAudioFbank(on_truncated='zero')(dict(audio_path=str(path)))
+    assert out['has_audio'] is False and out['audio_truncated'] is True
+    assert out['audio_num_frames'] == 0
+    np.testing.assert_allclose(out['fbank'], -MEAN / (2 * STD))
+    # 'pad' with less than one 25 ms window read: no audio either
+    tiny = tmp_path / 'tiny.wav'
+    tiny.write_bytes(data[:data.index(b'data') + 8 + 4 * 100])
+    with pytest.warns(UserWarning, match='not one analysis window'):
+        out = LoadAudioFbank(on_truncated='pad')(dict(audio_path=str(tiny)))
+    assert out['has_audio'] is False and out['audio_truncated'] is True
+    with pytest.raises(ValueError, match="on_truncated must be one of "
+                       r"\('error', 'pad', 'zero'\), got 'skip'"):
+        LoadAudioFbank(on_truncated='skip')
+
+
+@pytest.mark.parametrize('content, message', [
+    (b'', r'empty.wav is empty \(0 bytes\)'),
+    (b'<html>404 Not Found</html>', r"not_wav.wav is not a wav file: it "
+     r"starts with b'<html>404 No' \(26 bytes\) where a wav starts with "
+     r"b'RIFF'"),
+    (None, r'in_header.wav is truncated inside its wav header \(20 bytes, '
+     r'no data chunk\)')])
+def test_empty_and_non_wav_files_give_one_clear_message(tmp_path, content,
+                                                         message):
+    if content is None:
+        content, name = _wav_bytes(tmp_path)[:20], 'in_header.wav'
+    else:
+        name = 'empty.wav' if not content else 'not_wav.wav'
+    path = tmp_path / name
+    path.write_bytes(content)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # no librosa fallback chatter
+        with pytest.raises(ValueError, match=message) as info:
+            LoadAudioFbank()(dict(audio_path=str(path)))
+    assert 'tools/dataset_converters/extract_audio.py' in str(info.value)
+
+
+@pytest.mark.parametrize('subtype, channels, sample_rate', [
+    ('PCM_16', 1, None), ('PCM_24', 3, None), ('FLOAT', 2, 8000),
+    ('PCM_16', 1, 22050)])
+def test_good_audio_loads_exactly_as_librosa(tmp_path, subtype, channels,
+                                             sample_rate):
+    librosa = pytest.importorskip('librosa')
+    sr = 16000
+    path = str(tmp_path / 'good.wav')
+    sf.write(path, _speechlike(sr, 0.7, channels=channels), sr,
+             subtype=subtype)
+    audio = read_audio_file(path, sample_rate)
+    ref, ref_sr = librosa.load(path, sr=sample_rate, mono=False)
+    assert audio.sample_rate == ref_sr == (sample_rate or sr)
+    np.testing.assert_array_equal(audio.waveform, np.atleast_2d(ref))
+    assert audio.header_frames == audio.frames_read == int(sr * 0.7)
+    assert not audio.truncated
+    out = LoadAudioFbank(sample_rate=sample_rate)(dict(audio_path=path))
+    assert out['has_audio'] is True and out['audio_truncated'] is False
+
+
+def test_streaming_wav_without_data_size_is_not_called_truncated(tmp_path):
+    # ffmpeg writing to a pipe leaves the data size at 0xFFFFFFFF
+    full = _wav_bytes(tmp_path)
+    at = full.index(b'data') + 4
+    path = tmp_path / 'streamed.wav'
+    path.write_bytes(full[:at] + b'\xff\xff\xff\xff' + full[at + 4:])
+    assert wav_header_frames(str(path)) is None
+    out = LoadAudioFbank()(dict(audio_path=str(path)))
+    assert out['audio_num_frames'] == 98 and out['audio_truncated'] is False
