@@ -32,6 +32,7 @@ setup(
     extras_require={
         'tests': read_requirements('tests'),
         'optional': read_requirements('optional'),
+        'export': read_requirements('export'),
     },
     license='Apache License 2.0',
     zip_safe=False,
