@@ -11,6 +11,10 @@ numbers, strings, lists and dicts only) and restores the objects on load
 ``load_from``, ``init_cfg``) load with ``weights_only=True``, and
 pretrained weights and converter inputs load as plain state dicts.
 
+A 0-byte or truncated file (a run killed while saving, an interrupted
+copy) is refused with :class:`CorruptCheckpointError`, which names the file,
+its size and the fix, instead of torch's zip / EOF errors.
+
 A file that needs anything else (for example a checkpoint pickled by
 another framework with custom classes) is refused with
 :class:`UntrustedCheckpointError`. Opt in to full-pickle loading only for
@@ -25,6 +29,7 @@ files whose origin you trust, in one of these documented ways:
 import os
 import os.path as osp
 import pickle
+import zipfile
 from contextlib import contextmanager
 from typing import Iterable, Optional, Union
 
@@ -38,6 +43,45 @@ _TRUST_ALL = False
 
 class UntrustedCheckpointError(pickle.UnpicklingError):
     """Raised when a file needs full unpickling and is not trusted."""
+
+
+class CorruptCheckpointError(RuntimeError):
+    """Raised for a 0-byte, truncated or otherwise unreadable file."""
+
+    def __init__(self, filename: str, reason: str):
+        self.filename = filename
+        size = osp.getsize(filename) if osp.exists(filename) else 0
+        super().__init__(
+            f'Checkpoint "{filename}" is incomplete or corrupt ({size} '
+            f'bytes; {reason}), so it cannot be loaded. The run that wrote '
+            'it was probably killed while saving, or a copy / download was '
+            'interrupted. Copy or download the file again, or use another '
+            'checkpoint (e.g. the previous epoch_*.pth / iter_*.pth of the '
+            'work dir; tools/train.py --resume without a path falls back '
+            'to it by itself).')
+
+
+def _corruption(filename: str, err: BaseException) -> Optional[str]:
+    """Why ``filename`` is unreadable, or None if the file looks intact
+    (``err`` then has another cause)."""
+    if osp.getsize(filename) == 0:
+        return 'the file is empty'
+    if isinstance(err, pickle.UnpicklingError) and 'truncated' in str(err):
+        return 'the pickle data is truncated'
+    if not zipfile.is_zipfile(filename):
+        with open(filename, 'rb') as f:
+            magic = f.read(4)
+        if magic.startswith(b'PK'):  # a zip checkpoint missing its end
+            return 'the zip archive has no central directory: truncated'
+        if isinstance(err, EOFError):
+            return 'the data ends early'
+        return None  # a legacy (non-zip) torch file: not judged here
+    try:
+        with zipfile.ZipFile(filename) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as zip_err:
+        return f'the zip archive is damaged: {zip_err}'
+    return None if bad is None else f'damaged member {bad} in the archive'
 
 
 _TYPE_KEY = '__mmfer_type__'
@@ -198,15 +242,24 @@ def safe_torch_load(filename, map_location=None):
         FileNotFoundError: if the file does not exist.
         UntrustedCheckpointError: if the file needs objects outside the
             allow-list and the user has not opted in to trusting it.
+        CorruptCheckpointError: a 0-byte, truncated or damaged file.
     """
     filename = osp.expanduser(str(filename))
     if not osp.isfile(filename):
         raise FileNotFoundError(f'Checkpoint file not found: {filename}')
+    if osp.getsize(filename) == 0:
+        raise CorruptCheckpointError(filename, 'the file is empty')
     try:
         with torch.serialization.safe_globals(safe_globals()):
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as err:
+    except (EOFError, OSError, RuntimeError, zipfile.BadZipFile,
+            pickle.UnpicklingError) as err:
+        reason = _corruption(filename, err)
+        if reason is not None:
+            raise CorruptCheckpointError(filename, reason) from err
+        if not isinstance(err, pickle.UnpicklingError):
+            raise
         if is_trusted(filename):
             return torch.load(
                 filename, map_location=map_location, weights_only=False)

@@ -28,7 +28,23 @@ measurements behind them.
    warns "Fail to import ``MultiScaleDeformableAttention``" on every run;
    mmfer uses no compiled op, and :func:`apply_stack_patches` silences
    exactly that warning.
-4. Distributed training on a machine without CUDA: mmengine's
+4. mmengine's ``Runner.load_checkpoint`` (``load_from``, ``resume``,
+   ``tools/test.py``'s checkpoint) loads with ``strict=False`` and prints
+   the key mismatch to the console, so another model's checkpoint leaves
+   the model random without an error. :func:`patch_runner_checkpoints`
+   replaces it by
+   :func:`mmfer.utils.model_checkpoint.runner_load_checkpoint`: the same
+   contract (``after_load_checkpoint`` hooks first), but the fit is checked,
+   logged into the work dir's log, and fewer than half the model's tensors
+   matching is a ``CheckpointMismatchError`` unless the config sets
+   ``allow_partial_checkpoint = True``. ``init_cfg``/``Pretrained``
+   weights load through mmengine's ``load_checkpoint`` function, which is
+   left as is (partial by design). It also replaces ``load_or_resume`` by
+   :func:`mmfer.utils.auto_resume.runner_load_or_resume`: auto-resume on an
+   empty work dir warns that training starts from scratch (mmengine logs
+   "Auto resumed from the latest checkpoint None."), and a corrupt latest
+   checkpoint falls back, with a warning, to the previous one.
+5. Distributed training on a machine without CUDA: mmengine's
    ``_init_dist_pytorch`` calls ``torch.cuda.set_device`` and defaults to
    NCCL. That is handled where the process group is created, in
    :func:`mmfer.utils.dist.init_cpu_distributed`, not by patching mmengine.
@@ -84,6 +100,16 @@ def patch_checkpoint_loading() -> None:
     runner_module.save_checkpoint = save_checkpoint_safely
 
 
+def patch_runner_checkpoints() -> None:
+    """Check the fit of ``load_from`` / ``resume``; safe auto-resume."""
+    from mmengine.runner import Runner
+
+    from .auto_resume import runner_load_or_resume
+    from .model_checkpoint import runner_load_checkpoint
+    Runner.load_checkpoint = runner_load_checkpoint
+    Runner.load_or_resume = runner_load_or_resume
+
+
 def apply_stack_patches() -> None:
     """Apply every workaround once (idempotent)."""
     global _APPLIED
@@ -94,4 +120,5 @@ def apply_stack_patches() -> None:
         'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
     patch_mmaction_drn()
     patch_checkpoint_loading()
+    patch_runner_checkpoints()
     _APPLIED = True
