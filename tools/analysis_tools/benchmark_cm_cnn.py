@@ -2,7 +2,9 @@
 # gray + LBP + forward of the G+L+D+CMFN model, per 640 x 480 frame.
 #   python tools/analysis_tools/benchmark_cm_cnn.py [--config CFG]
 #       [--iters 50] [--threads 2] [--detector haar|mtcnn] [--haar-video]
-#       [--channels-last]
+#       [--channels-last] [--small] [--summary-json FILE]
+# (--small: 5 timed runs, for benchmark_all.py; --summary-json writes the
+# per-stage and end-to-end figures as rows for benchmark_all.py)
 # The paper (Sec. IV-D) reports 15 ms forward + 28 ms preprocessing per
 # 148 x 148 face on a GTX 1080, ~23 frames/s.
 #
@@ -15,6 +17,8 @@
 # figures are those of the pipeline the model is trained and tested with.
 import argparse
 import copy
+import os.path as osp
+import sys
 import time
 
 import cv2
@@ -25,6 +29,10 @@ from mmengine.dataset import Compose
 
 from mmfer.registry import MODELS
 from mmfer.utils import register_all_modules
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from benchmark_summary import (add_summary_args, summary_row,  # noqa: E402
+                               write_summary)
 
 DEFAULT_CONFIG = ('configs/cm_cnn/'
                   'cm-cnn_gld-cmfn_scratch_300e_bu3dfe-p1-148px.py')
@@ -83,7 +91,10 @@ def main(argv=None):
                    '(faster convolutions on CPU)')
     p.add_argument('--width', type=int, default=640)
     p.add_argument('--height', type=int, default=480)
+    add_summary_args(p)
     a = p.parse_args(argv)
+    if a.small:
+        a.iters = 5
     torch.set_num_threads(a.threads)
     cv2.setNumThreads(a.threads)
     register_all_modules()
@@ -145,6 +156,19 @@ def main(argv=None):
     print(f'\nend to end: {total:.2f} ms per frame = '
           f'{1000 / total:.1f} frames/s (paper: 43 ms, ~23 frames/s on a '
           'GTX 1080)')
+    note = (f'{osp.basename(a.config)}, {a.width}x{a.height} frame, '
+            f'{torch.get_num_threads()} threads')
+    write_summary(a.summary_json, [
+        summary_row('cm_cnn', f'stage {name}', ms, 'ms/frame', note)
+        for name, ms in stage_ms
+    ] + [
+        summary_row('cm_cnn', 'preprocessing total', pre_ms, 'ms/frame',
+                    note),
+        summary_row('cm_cnn', 'model forward', fwd_ms, 'ms/frame',
+                    f'input {shape}; {note}'),
+        summary_row('cm_cnn', 'end to end', 1000 / total, 'frames/s',
+                    f'paper: ~23 frames/s on a GTX 1080; {note}'),
+    ])
     return total
 
 

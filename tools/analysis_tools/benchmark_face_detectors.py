@@ -3,8 +3,12 @@
 #   OMP_NUM_THREADS=1 python tools/analysis_tools/benchmark_face_detectors.py
 # Default image: matplotlib's sample_data/grace_hopper.jpg (ships inside the
 # matplotlib wheel). Pass image paths to measure others; --iters sets the
-# timed repetitions (after one warm-up call), --threads torch's threads.
+# timed repetitions (after one warm-up call), --threads torch's threads;
+# --small: 3 repetitions, --summary-json FILE: the ms per image of each
+# detector as rows for benchmark_all.py.
 import argparse
+import os.path as osp
+import sys
 import time
 
 import numpy as np
@@ -12,6 +16,10 @@ import torch
 
 from mmfer.datasets.face import (HaarFaceDetector, MTCNNFaceDetector,
                                  eye_angle, read_rgb)
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from benchmark_summary import (add_summary_args, summary_row,  # noqa: E402
+                               write_summary)
 
 
 def grace_hopper() -> str:
@@ -37,7 +45,10 @@ def main(argv=None):
     p.add_argument('images', nargs='*', help='default: grace_hopper.jpg')
     p.add_argument('--iters', type=int, default=10)
     p.add_argument('--threads', type=int, default=1)
+    add_summary_args(p)
     a = p.parse_args(argv)
+    if a.small:
+        a.iters = 3
     torch.set_num_threads(a.threads)
     t0 = time.perf_counter()
     detectors = {'haar': HaarFaceDetector(),
@@ -45,11 +56,17 @@ def main(argv=None):
                  'mtcnn': MTCNNFaceDetector(device='cpu')}
     print(f'detectors built in {time.perf_counter() - t0:.2f} s '
           f'(torch threads: {torch.get_num_threads()})')
+    rows = []
     for path in a.images or [grace_hopper()]:
         img = read_rgb(path)
         print(f'\n{path}  ({img.shape[1]} x {img.shape[0]} px)')
         for name, det in detectors.items():
             faces, sec = measure(det, img, a.iters)
+            rows.append(summary_row(
+                'face_detectors', f'{name} detect', sec * 1000, 'ms/image',
+                f'{osp.basename(path)} {img.shape[1]}x{img.shape[0]}, '
+                f'{len(faces)} face(s), {torch.get_num_threads()} '
+                'torch threads'))
             print(f'  {name}: {len(faces)} face(s), {sec * 1000:.1f} ms '
                   'per image')
             for i in range(len(faces)):
@@ -64,6 +81,8 @@ def main(argv=None):
                     nose, ml, mr = faces.landmarks[i, 2:]
                     print(f'    nose {_fmt(nose)}  mouth left {_fmt(ml)}  '
                           f'mouth right {_fmt(mr)}')
+    write_summary(a.summary_json, rows)
+    return rows
 
 
 if __name__ == '__main__':

@@ -3,13 +3,21 @@
 # pre-training (224 x 224 RGB + D + T, channel mixing, 50% mask, three
 # decoders), and the per-sample Channel-Mixing transform:
 #   OMP_NUM_THREADS=2 python tools/analysis_tools/benchmark_mcm.py
-# (--arch tiny for a quick check; --threads sets torch's thread count)
+# (--arch tiny for a quick check; --threads sets torch's thread count;
+# --small: the tiny arch, 2 timed iterations, for benchmark_all.py;
+# --summary-json FILE writes the figures as rows for benchmark_all.py)
 import argparse
+import os.path as osp
+import sys
 import time
 
 import numpy as np
 import torch
 from mmengine.config import Config
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from benchmark_summary import (add_summary_args, summary_row,  # noqa: E402
+                               write_summary)
 
 TINY = dict(embed_dims=96, num_layers=4, num_heads=3, feedforward_channels=384)
 
@@ -60,7 +68,10 @@ def main(argv=None):
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--threads', type=int, default=None)
     parser.add_argument('--arch', choices=['base', 'tiny'], default='base')
+    add_summary_args(parser)
     args = parser.parse_args(argv)
+    if args.small:
+        args.arch, args.iters, args.warmup = 'tiny', 2, 1
     if args.threads:
         torch.set_num_threads(args.threads)
     from mmfer.datasets.transforms import ChannelMixing
@@ -94,12 +105,23 @@ def main(argv=None):
 
     img = np.random.randint(0, 256, (224, 224, 5), np.uint8)
     cm = ChannelMixing(patch_size=16, in_channels=5)
-    t_cm = _time(lambda: cm(dict(img=img.copy())), 10, 200)
+    cm_iters = 50 if args.small else 200
+    t_cm = _time(lambda: cm(dict(img=img.copy())), 10, cm_iters)
     cm_seed = ChannelMixing(patch_size=16, in_channels=5, seed=0)
     t_cms = _time(lambda: cm_seed(dict(img=img.copy(), sample_idx=3)), 10,
-                  200)
+                  cm_iters)
     print(f'ChannelMixing transform (224 x 224 x 5, P=16): '
           f'{t_cm * 1e3:.3f} ms / sample (seeded: {t_cms * 1e3:.3f} ms)')
+    note = (f'ViT-{args.arch}, batch {B}, 224 px, '
+            f'{torch.get_num_threads()} threads')
+    write_summary(args.summary_json, [
+        summary_row('mcm', 'AU fine-tune train step', B / t_ft,
+                    'samples/s', note),
+        summary_row('mcm', 'RGBDT pre-train train step (3 decoders)',
+                    B / t_pt, 'samples/s', note),
+        summary_row('mcm', 'ChannelMixing transform', t_cm * 1e3,
+                    'ms/sample', '224 x 224 x 5, P=16'),
+    ])
     return dict(finetune=t_ft, pretrain=t_pt, channel_mixing=t_cm)
 
 

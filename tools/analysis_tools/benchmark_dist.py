@@ -1,0 +1,167 @@
+# Data-parallel scaling on CPU: tools/dist_train.sh (torchrun, gloo,
+# MMDistributedDataParallel with device_ids=None) on a compute-bound tiny
+# config, with 1 and 2 processes, and the same single process with all
+# cores' threads:
+#   python tools/analysis_tools/benchmark_dist.py
+#   python tools/analysis_tools/benchmark_dist.py --iters 40 --runs 1x1 2x1
+# Each run RxT is R processes with OMP_NUM_THREADS=T, batch 32 per process
+# (the global batch grows with R, as in any data-parallel run). Figures are
+# rank 0's mean iteration time from mmengine's log (IterTimerHook: data +
+# forward + backward + gradient all-reduce + optimizer step; every step
+# synchronises the ranks, so rank 0 paces the job) after --warmup
+# iterations:
+#   samples/s = R * batch / mean iteration time.
+# speed-up 2x1 / 1x1 is issue 12's target (>= 1.6: the same threads per
+# process, the cores split between processes); 2x1 / 1x2 says whether two
+# processes use 2 cores better than one process's 2 threads.
+# The data (the quickstart SynthFace render) is rendered once into
+# --data-dir; the loader runs in the main process and is not the bound
+# (data_time is printed as a share of the iteration).
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from benchmark_summary import (add_summary_args, summary_row,  # noqa: E402
+                               write_summary)
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = ('configs/benchmarks/'
+          'resnet18-w32_dist-bench_synthface-expr-rgb-64px.py')
+DATA_SUBDIR = 'synthface_quickstart'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def render_data(data_root: str) -> None:
+    """Render the quickstart SynthFace set once (so that no rank renders
+    it while the others wait)."""
+    from mmengine.config import Config
+    from mmfer.registry import DATASETS
+    from mmfer.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(REPO, CONFIG))
+    DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=data_root))
+
+
+def parse_log(work_dir: str, warmup: int):
+    """(mean iteration s, mean data s, timed iterations) from rank 0's
+    ``vis_data/scalars.json`` (one row per iteration: interval 1)."""
+    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                      'scalars.json')))
+    if not files:
+        raise RuntimeError(f'no scalars.json under {work_dir}: the run '
+                           f'failed; see {work_dir}/run.log')
+    rows = [json.loads(line) for line in open(files[-1])]
+    rows = [r for r in rows if 'time' in r and r.get('iter', 0) > warmup]
+    if not rows:
+        raise RuntimeError(f'{files[-1]} has no iteration past the '
+                           f'{warmup} warm-up ones; raise --iters')
+    t = sum(r['time'] for r in rows) / len(rows)
+    d = sum(r.get('data_time', 0.0) for r in rows) / len(rows)
+    return t, d, len(rows)
+
+
+def run(procs: int, threads: int, args) -> dict:
+    """One tools/dist_train.sh run; its figures."""
+    work_dir = osp.join(args.work_dir, f'{procs}x{threads}')
+    os.makedirs(work_dir, exist_ok=True)
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads), PORT=str(free_port()),
+               CUDA_VISIBLE_DEVICES='')
+    cmd = ['bash', osp.join(REPO, 'tools', 'dist_train.sh'),
+           osp.join(REPO, CONFIG), str(procs), '--work-dir', work_dir,
+           '--cfg-options',
+           f'train_dataloader.dataset.data_root={args.data_root}',
+           f'train_dataloader.batch_size={args.batch_size}',
+           f'train_cfg.max_iters={args.iters}']
+    print(f'{procs} process(es) x {threads} thread(s): {" ".join(cmd)}',
+          flush=True)
+    t0 = time.perf_counter()
+    with open(osp.join(work_dir, 'run.log'), 'w') as log:
+        proc = subprocess.run(cmd, env=env, cwd=REPO, stdout=log,
+                              stderr=subprocess.STDOUT)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        tail = open(osp.join(work_dir, 'run.log')).read()[-2000:]
+        raise RuntimeError(f'dist_train.sh with {procs} processes failed '
+                           f'(exit {proc.returncode}); log '
+                           f'{work_dir}/run.log ends:\n{tail}')
+    iter_s, data_s, n = parse_log(work_dir, args.warmup)
+    rate = procs * args.batch_size / iter_s
+    print(f'  {rate:.1f} samples/s ({iter_s * 1000:.0f} ms / iteration over '
+          f'{n} iterations, data {100 * data_s / iter_s:.0f}%; wall '
+          f'{wall:.0f} s with start-up)', flush=True)
+    return dict(procs=procs, threads=threads, rate=rate, iter_s=iter_s,
+                data_share=data_s / iter_s, wall=wall)
+
+
+def parse_runs(specs):
+    runs = []
+    for spec in specs:
+        try:
+            procs, threads = (int(x) for x in spec.lower().split('x'))
+        except ValueError:
+            raise SystemExit(f'--runs {spec!r}: write PROCSxTHREADS, e.g. '
+                             '2x1') from None
+        runs.append((procs, threads))
+    return runs
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument('--runs', nargs='+', default=['1x1', '2x1', '1x2'],
+                   help='PROCSxTHREADS runs (default 1x1 2x1 1x2)')
+    p.add_argument('--iters', type=int, default=40)
+    p.add_argument('--warmup', type=int, default=5)
+    p.add_argument('--batch-size', type=int, default=32,
+                   help='per process')
+    p.add_argument('--data-dir', default='/tmp/mmfer_bench_data')
+    p.add_argument('--work-dir', default='/tmp/mmfer_bench_dist')
+    add_summary_args(p)
+    args = p.parse_args(argv)
+    if args.small:
+        args.iters, args.warmup = 15, 3
+    args.data_root = osp.join(args.data_dir, DATA_SUBDIR)
+    render_data(args.data_root)
+    print(f'config: {CONFIG}, batch {args.batch_size} per process, '
+          f'{args.iters} iterations ({args.warmup} warm-up), '
+          f'{os.cpu_count()} CPUs')
+    results = {}
+    for procs, threads in parse_runs(args.runs):
+        results[(procs, threads)] = run(procs, threads, args)
+
+    rows = []
+    print('\n| processes x threads | samples/s | ms / iteration | data |')
+    print('|---|---|---|---|')
+    for (procs, threads), r in results.items():
+        print(f'| {procs} x {threads} | {r["rate"]:.1f} | '
+              f'{r["iter_s"] * 1000:.0f} | {100 * r["data_share"]:.0f}% |')
+        rows.append(summary_row(
+            'dist', f'{procs} proc x {threads} thread', r['rate'],
+            'samples/s', f'gloo, batch {args.batch_size}/process'))
+    for base in ((1, 1), (1, 2)):
+        if (2, 1) in results and base in results:
+            gain = results[(2, 1)]['rate'] / results[base]['rate']
+            target = ' (target >= 1.6)' if base == (1, 1) else ''
+            print(f'speed-up 2 x 1 over {base[0]} x {base[1]}: '
+                  f'{gain:.2f}x{target}')
+            rows.append(summary_row(
+                'dist', f'speed-up 2x1 / {base[0]}x{base[1]}', gain, 'x',
+                target.strip(' ()')))
+    write_summary(args.summary_json, rows)
+    return results
+
+
+if __name__ == '__main__':
+    sys.exit(0 if main() else 1)
