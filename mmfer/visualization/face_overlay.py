@@ -27,19 +27,21 @@ Color = Tuple[int, int, int]
 
 #: RGB colour of each canonical expression (:data:`EXPRESSIONS` order).
 EXPRESSION_COLORS: Dict[str, Color] = dict(
-    zip(EXPRESSIONS, [
-        (200, 200, 200),  # neutral
-        (255, 200, 0),  # happiness
-        (60, 120, 255),  # sadness
-        (255, 120, 255),  # surprise
-        (160, 80, 255),  # fear
-        (80, 200, 60),  # disgust
-        (255, 50, 50),  # anger
-        (255, 140, 60),  # contempt
-        (0, 200, 200),  # anxiety
-        (150, 110, 70),  # helplessness
-        (120, 160, 120),  # disappointment
-    ]))
+    zip(
+        EXPRESSIONS,
+        [
+            (200, 200, 200),  # neutral
+            (255, 200, 0),  # happiness
+            (60, 120, 255),  # sadness
+            (255, 120, 255),  # surprise
+            (160, 80, 255),  # fear
+            (80, 200, 60),  # disgust
+            (255, 50, 50),  # anger
+            (255, 140, 60),  # contempt
+            (0, 200, 200),  # anxiety
+            (150, 110, 70),  # helplessness
+            (120, 160, 120),  # disappointment
+        ]))
 #: Colour of names that are not canonical expressions.
 OTHER_COLOR: Color = (0, 255, 0)
 NO_FACE_COLOR: Color = (255, 60, 60)
@@ -88,13 +90,18 @@ class _Style:
     1080p frame are both legible: ``unit`` is 1 up to 400 px (the shorter
     side), 2 up to 800 px, ..."""
 
-    def __init__(self, height: int, width: int, font_scale=None,
+    def __init__(self,
+                 height: int,
+                 width: int,
+                 font_scale=None,
                  bar_length=None):
         unit = max(1, math.ceil(min(height, width) / 400))
         self.thickness = unit
         self.font_scale = font_scale or 0.4 * unit
-        (_, self.ascent), self.descent = cv2.getTextSize(
-            'Ag', FONT, self.font_scale, self.thickness)
+        (_,
+         self.ascent), self.descent = cv2.getTextSize('Ag', FONT,
+                                                      self.font_scale,
+                                                      self.thickness)
         self.text_h = self.ascent + self.descent
         self.bar_h = self.ascent + 1  # a bar as tall as a capital letter
         self.row_h = self.text_h + 1  # one bar row
@@ -139,9 +146,10 @@ def _bars(img: np.ndarray, rows: List[Tuple[str, float]], x: int, y: int,
     bar_x = x + name_w + style.gap
     for i, (name, prob) in enumerate(rows):
         top = y + i * style.row_h
-        cv2.putText(img, name, (x + name_w - style.text_width(name),
-                                top + style.ascent), FONT, style.font_scale,
-                    TEXT_COLOR, style.thickness, cv2.LINE_AA)
+        cv2.putText(img, name,
+                    (x + name_w - style.text_width(name), top + style.ascent),
+                    FONT, style.font_scale, TEXT_COLOR, style.thickness,
+                    cv2.LINE_AA)
         cv2.rectangle(img, (bar_x, top),
                       (bar_x + style.bar_length - 1, top + style.bar_h - 1),
                       TRACK_COLOR, -1)
@@ -240,9 +248,9 @@ def draw_face_predictions(image_rgb: np.ndarray,
     return out
 
 
-def _draw_face(img: np.ndarray, face: dict, style: _Style,
-               class_names, au_names, draw_landmarks: bool,
-               expression_bars: bool, au_threshold: float) -> None:
+def _draw_face(img: np.ndarray, face: dict, style: _Style, class_names,
+               au_names, draw_landmarks: bool, expression_bars: bool,
+               au_threshold: float) -> None:
     w = img.shape[1]
     x0, y0, x1, y1 = (int(round(float(v))) for v in face['box'])
     expr = face.get('expression')
@@ -268,10 +276,10 @@ def _draw_face(img: np.ndarray, face: dict, style: _Style,
                 cv2.circle(img, (int(round(x)), int(round(y))), style.radius,
                            LANDMARK_COLOR, -1, cv2.LINE_AA)
 
-    expr_rows = _ordered(expr_probs, class_names) if (
-        expression_bars and expr_probs) else []
-    au_rows = _ordered(face['au_probs'], au_names) if face.get(
-        'au_probs') else []
+    expr_rows = _ordered(expr_probs, class_names) if (expression_bars
+                                                      and expr_probs) else []
+    au_rows = _ordered(face['au_probs'],
+                       au_names) if face.get('au_probs') else []
     if not expr_rows and not au_rows:
         return
     panel_w = _panel_width(expr_rows + au_rows, style)
@@ -289,6 +297,7 @@ def _draw_face(img: np.ndarray, face: dict, style: _Style,
         y += len(expr_rows) * style.row_h + style.gap
     if au_rows:
         # expression and AU names share one name column width
-        _bars(img, au_rows, x + panel_w - _panel_width(au_rows, style), y,
-              style, lambda name, p: BAR_ON_COLOR
-              if p >= au_threshold else BAR_OFF_COLOR)
+        _bars(
+            img, au_rows, x + panel_w - _panel_width(au_rows, style), y, style,
+            lambda name, p: BAR_ON_COLOR
+            if p >= au_threshold else BAR_OFF_COLOR)

@@ -60,8 +60,8 @@ def load_predictions(path: str) -> List[dict]:
             f'{path}: expected a non-empty list of per-sample dicts (the '
             'dump of tools/test.py --out), got '
             f'{type(samples).__name__}' +
-            (f' of {len(samples)} items' if isinstance(samples, (
-                list, tuple)) else ''))
+            (f' of {len(samples)} items' if isinstance(samples,
+                                                       (list, tuple)) else ''))
     return list(samples)
 
 
@@ -69,9 +69,8 @@ def _require(samples: Sequence[dict], keys: Sequence[str], path: str,
              what: str) -> None:
     missing = [k for k in keys if k not in samples[0]]
     if missing:
-        raise KeyError(
-            f'{path}: the samples have no {missing} (their keys: '
-            f'{sorted(samples[0])}); {what}')
+        raise KeyError(f'{path}: the samples have no {missing} (their keys: '
+                       f'{sorted(samples[0])}); {what}')
 
 
 def _scalar(value) -> int:
@@ -114,8 +113,8 @@ def confusion_from_predictions(samples: Sequence[dict],
     if gt.min() < 0 or max(gt.max(), pred.max()) >= num_classes:
         raise ValueError(
             f'{path}: labels span {min(gt.min(), pred.min())}..'
-            f'{max(gt.max(), pred.max())}, outside 0..{num_classes - 1} '
-            '(check num_classes / the class names)')
+            f'{max(gt.max(), pred.max())}, outside 0..{num_classes - 1} of '
+            f'{num_classes} classes (check num_classes / the class names)')
     return confusion_matrix(gt, pred, num_classes)
 
 
@@ -327,8 +326,7 @@ def curve_data(records: Sequence[dict],
     selected = []
     for pattern in patterns:
         keys = fnmatch.filter(train_keys, pattern) + [
-            k for k in fnmatch.filter(val_keys, pattern)
-            if k not in train_keys
+            k for k in fnmatch.filter(val_keys, pattern) if k not in train_keys
         ]
         if not keys:
             raise KeyError(
@@ -339,8 +337,9 @@ def curve_data(records: Sequence[dict],
     has_train = any(k in train_keys for k in flat)
     has_val = any(k not in train_keys for k in flat)
     # which conversions between iterations and epochs the axis needs
-    need = (x == 'epoch' and (has_train or not epoch_based)) or (
-        x == 'iter' and epoch_based and has_val)
+    need = (x == 'epoch' and
+            (has_train or not epoch_based)) or (x == 'iter' and epoch_based
+                                                and has_val)
     if need and not iters_per_epoch:
         raise ValueError(
             f'{path}: putting these curves on one {x!r} axis needs the '
@@ -454,8 +453,12 @@ def plot_confusion_matrix(cm: np.ndarray,
     im = ax.imshow(pct, cmap='Blues', vmin=0, vmax=100)
     for i in range(k):
         for j in range(k):
-            ax.text(j, i, f'{cm[i, j]}\n{pct[i, j]:.0f}%', ha='center',
-                    va='center', fontsize=7,
+            ax.text(j,
+                    i,
+                    f'{cm[i, j]}\n{pct[i, j]:.0f}%',
+                    ha='center',
+                    va='center',
+                    fontsize=7,
                     color='white' if pct[i, j] > 50 else 'black')
     ax.set_xticks(range(k), classes, rotation=45, ha='right', fontsize=8)
     ax.set_yticks(range(k), [f'{c} ({n})' for c, n in zip(classes, support)],
@@ -467,7 +470,9 @@ def plot_confusion_matrix(cm: np.ndarray,
                f'{np.trace(cm) / max(cm.sum(), 1) * 100:.1f}  '
                f'({int(cm.sum())} samples)')
     ax.set_title(f'{title}\n{summary}' if title else summary, fontsize=9)
-    fig.colorbar(im, ax=ax, label='% of the ground-truth class',
+    fig.colorbar(im,
+                 ax=ax,
+                 label='% of the ground-truth class',
                  fraction=0.046)
     return _save(fig, out_file)
 
@@ -492,15 +497,16 @@ def plot_au_f1(f1: Dict[str, float],
     ax.bar(xs, np.nan_to_num(values), color='tab:blue')
     for x, v in zip(xs, values):
         ax.text(x, (0 if np.isnan(v) else v) + 1,
-                'n/a' if np.isnan(v) else f'{v:.0f}', ha='center',
-                va='bottom', fontsize=7)
+                'n/a' if np.isnan(v) else f'{v:.0f}',
+                ha='center',
+                va='bottom',
+                fontsize=7)
     label = 'mean'
     if not np.isnan(values).all():
         mean = float(np.nanmean(values))
         ax.axhline(mean, color='tab:red', ls='--', lw=1)
         label = f'mean F1 {mean:.1f}'
-    ax.set_xticks(xs, names, rotation=45 if len(names) > 12 else 0,
-                  fontsize=8)
+    ax.set_xticks(xs, names, rotation=45 if len(names) > 12 else 0, fontsize=8)
     ax.set_ylim(0, 105)
     ax.set_ylabel('F1 (%)')
     ax.set_title(f'{title}\n{label}' if title else label, fontsize=9)
@@ -527,7 +533,11 @@ def plot_curves(groups: Sequence[Dict[str, tuple]],
         ax = fig.add_subplot(rows, cols, i + 1)
         for key, (xs, ys) in group.items():
             few = len(xs) <= 30
-            ax.plot(xs, ys, marker='o' if few else None, ms=3, lw=1.2,
+            ax.plot(xs,
+                    ys,
+                    marker='o' if few else None,
+                    ms=3,
+                    lw=1.2,
                     label=key)
         if len(group) > 1:
             ax.legend(fontsize=6)

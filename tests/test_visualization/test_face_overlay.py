@@ -7,10 +7,18 @@ from mmfer.visualization.face_overlay import (BAR_OFF_COLOR, BAR_ON_COLOR,
 
 
 def face(box=(40, 30, 100, 110), **kw):
-    result = dict(
-        source='frame.png', frame=0, timestamp=0.0, face_id=0, success=True,
-        box=None if box is None else list(box), score=0.99, landmarks=None, expression_probs=None,
-        expression=None, au_probs=None, has_audio=False)
+    result = dict(source='frame.png',
+                  frame=0,
+                  timestamp=0.0,
+                  face_id=0,
+                  success=True,
+                  box=None if box is None else list(box),
+                  score=0.99,
+                  landmarks=None,
+                  expression_probs=None,
+                  expression=None,
+                  au_probs=None,
+                  has_audio=False)
     result.update(kw)
     return result
 
@@ -51,8 +59,10 @@ def test_input_not_modified_and_copy_returned():
     img = np.random.RandomState(0).randint(0, 255, (96, 128, 3), np.uint8)
     before = img.copy()
     out = draw_face_predictions(img, [
-        face(box=(10, 10, 60, 80), expression='anger',
-             expression_probs=dict(anger=1.0), au_probs=dict(AU4=0.8),
+        face(box=(10, 10, 60, 80),
+             expression='anger',
+             expression_probs=dict(anger=1.0),
+             au_probs=dict(AU4=0.8),
              landmarks=[[20, 30], [40, 30], [30, 45], [22, 60], [38, 60]])
     ])
     np.testing.assert_array_equal(img, before)
@@ -63,8 +73,7 @@ def test_input_not_modified_and_copy_returned():
 def test_au_bar_length_proportional_to_probability():
     img = np.zeros((200, 300, 3), np.uint8)
     out = draw_face_predictions(
-        img, [face(au_probs=dict(AU1=0.25, AU12=1.0, AU4=0.0))],
-        bar_length=80)
+        img, [face(au_probs=dict(AU1=0.25, AU12=1.0, AU4=0.0))], bar_length=80)
     lengths = bar_rows(out, [BAR_ON_COLOR, BAR_OFF_COLOR])
     filled = sorted(set(lengths[lengths > 0]))
     # AU1: grey (below 0.5) 20 px, AU12: green 80 px; AU4 draws no fill
@@ -87,7 +96,8 @@ def test_au_names_select_and_order_bars():
     img = np.zeros((200, 300, 3), np.uint8)
     out = draw_face_predictions(
         img, [face(au_probs=dict(AU1=0.25, AU12=1.0, AU4=0.75))],
-        au_names=['AU12', 'AU1'], bar_length=40)
+        au_names=['AU12', 'AU1'],
+        bar_length=40)
     on = color_mask(out, BAR_ON_COLOR).sum(1)
     off = color_mask(out, BAR_OFF_COLOR).sum(1)
     assert set(on[on > 0]) == {40}  # AU4 (0.75 -> 30 px) is not drawn
@@ -100,7 +110,8 @@ def test_expression_bars_in_class_colors():
     probs = dict(neutral=0.5, sadness=0.25, anger=0.25)
     out = draw_face_predictions(
         img, [face(expression='neutral', expression_probs=probs)],
-        class_names=['anger', 'neutral'], expression_bars=True,
+        class_names=['anger', 'neutral'],
+        expression_bars=True,
         bar_length=40)
     anger = color_mask(out, expression_color('anger')).sum(1)
     assert set(anger[anger > 0]) == {10}
@@ -121,12 +132,14 @@ def test_face_near_border_clipped():
     img = np.zeros((100, 120, 3), np.uint8)
     # box leaves the frame at the top-right; bars do not fit on the right
     out = draw_face_predictions(img, [
-        face(box=(70, -20, 130, 50), expression='surprise',
+        face(box=(70, -20, 130, 50),
+             expression='surprise',
              expression_probs=dict(surprise=0.6),
              au_probs=dict(AU1=1.0, AU2=0.5),
              landmarks=[[80, 5], [110, 5], [np.nan, np.nan], [85, 30],
                         [105, 30]])
-    ], bar_length=30)
+    ],
+                                bar_length=30)
     assert out.shape == img.shape
     on = color_mask(out, BAR_ON_COLOR)
     # the panel moved left of the box, full 30 px bars

@@ -19,9 +19,10 @@ def au_f1(args) -> dict:
         samples = load_predictions(args.input)
         meta = {} if args.au_names else load_dataset_meta(
             args.config, args.checkpoint)
-        return au_f1_from_predictions(
-            samples, args.au_names or meta.get('au_names'),
-            threshold=args.threshold, path=args.input)
+        return au_f1_from_predictions(samples,
+                                      args.au_names or meta.get('au_names'),
+                                      threshold=args.threshold,
+                                      path=args.input)
     blocks = parse_au_f1_log(args.input)
     try:
         block = blocks[args.eval_index]
@@ -36,17 +37,26 @@ def main(argv=None):
         description='Per-AU F1 bar chart from tools/test.py --out preds.pkl '
         'or from the AUMetric table of a run\'s log')
     parser.add_argument('input', help='preds.pkl, a .log file or a work dir')
-    parser.add_argument('--out', help='PNG path (default: au_f1.png beside '
+    parser.add_argument('--out',
+                        help='PNG path (default: au_f1.png beside '
                         'the input)')
-    parser.add_argument('--config', help='config whose test dataset names '
+    parser.add_argument('--config',
+                        help='config whose test dataset names '
                         'the AUs (preds.pkl only)')
-    parser.add_argument('--checkpoint', help='checkpoint whose dataset_meta '
+    parser.add_argument('--checkpoint',
+                        help='checkpoint whose dataset_meta '
                         'names the AUs (preds.pkl only)')
-    parser.add_argument('--au-names', nargs='+', help='AU names in label '
+    parser.add_argument('--au-names',
+                        nargs='+',
+                        help='AU names in label '
                         'order (preds.pkl only)')
-    parser.add_argument('--threshold', type=float, default=0.5,
+    parser.add_argument('--threshold',
+                        type=float,
+                        default=0.5,
                         help='decision threshold (preds.pkl only)')
-    parser.add_argument('--eval-index', type=int, default=-1,
+    parser.add_argument('--eval-index',
+                        type=int,
+                        default=-1,
                         help='which evaluation of a log (default: the last)')
     parser.add_argument('--title')
     parser.add_argument('--dpi', type=int, default=100)
@@ -54,8 +64,10 @@ def main(argv=None):
     f1 = au_f1(args)
     base = args.input if osp.isdir(args.input) else osp.dirname(args.input)
     out = args.out or osp.join(base, 'au_f1.png')
-    plot_au_f1(f1, out, title=args.title or osp.basename(
-        osp.normpath(args.input)), dpi=args.dpi)
+    plot_au_f1(f1,
+               out,
+               title=args.title or osp.basename(osp.normpath(args.input)),
+               dpi=args.dpi)
     print('  '.join(f'{k} {v:.1f}' for k, v in f1.items()) + f'\n-> {out}')
     return f1
 

@@ -25,8 +25,9 @@ def confusion_and_classes(args):
         meta = {} if args.classes else load_dataset_meta(
             args.config, args.checkpoint)
         classes = args.classes or meta.get('classes') or None
-        cm = confusion_from_predictions(
-            samples, len(classes) if classes else None, path=args.input)
+        cm = confusion_from_predictions(samples,
+                                        len(classes) if classes else None,
+                                        path=args.input)
     if args.classes:
         classes = args.classes
     if classes is not None and len(classes) != len(cm):
@@ -40,21 +41,29 @@ def main(argv=None):
         description='Plot a confusion matrix from tools/test.py --out '
         'preds.pkl or run_folds.py\'s confusion_matrix.csv')
     parser.add_argument('input', help='preds.pkl or confusion_matrix.csv')
-    parser.add_argument('--out', help='PNG path (default: the input with '
+    parser.add_argument('--out',
+                        help='PNG path (default: the input with '
                         '.png)')
-    parser.add_argument('--config', help='config whose test dataset names '
+    parser.add_argument('--config',
+                        help='config whose test dataset names '
                         'the classes')
-    parser.add_argument('--checkpoint', help='checkpoint whose dataset_meta '
+    parser.add_argument('--checkpoint',
+                        help='checkpoint whose dataset_meta '
                         'names the classes')
-    parser.add_argument('--classes', nargs='+', help='class names in label '
+    parser.add_argument('--classes',
+                        nargs='+',
+                        help='class names in label '
                         'order')
-    parser.add_argument('--title', help='figure title (default: the input '
+    parser.add_argument('--title',
+                        help='figure title (default: the input '
                         'file name)')
     parser.add_argument('--dpi', type=int, default=100)
     args = parser.parse_args(argv)
     cm, classes = confusion_and_classes(args)
     out = args.out or osp.splitext(args.input)[0] + '.png'
-    plot_confusion_matrix(cm, classes, out,
+    plot_confusion_matrix(cm,
+                          classes,
+                          out,
                           title=args.title or osp.basename(args.input),
                           dpi=args.dpi)
     print(f'confusion matrix of {int(cm.sum())} samples -> {out}')

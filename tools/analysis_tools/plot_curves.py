@@ -18,18 +18,26 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description='Plot training curves from scalars.json')
     parser.add_argument('input', help='work dir or scalars.json')
-    parser.add_argument('--keys', nargs='+', help='keys / fnmatch patterns, '
+    parser.add_argument('--keys',
+                        nargs='+',
+                        help='keys / fnmatch patterns, '
                         'one subplot each (default: loss*, lr, val metrics)')
-    parser.add_argument('--x', choices=['epoch', 'iter'], default=None,
+    parser.add_argument('--x',
+                        choices=['epoch', 'iter'],
+                        default=None,
                         help='x axis (default: epoch for epoch-based runs)')
-    parser.add_argument('--iters-per-epoch', type=int, help='default: read '
+    parser.add_argument('--iters-per-epoch',
+                        type=int,
+                        help='default: read '
                         'from the run\'s log')
-    parser.add_argument('--out', help='PNG path (default: curves.png beside '
+    parser.add_argument('--out',
+                        help='PNG path (default: curves.png beside '
                         'scalars.json)')
     parser.add_argument('--columns', type=int, default=3)
     parser.add_argument('--title')
     parser.add_argument('--dpi', type=int, default=100)
-    parser.add_argument('--list', action='store_true',
+    parser.add_argument('--list',
+                        action='store_true',
                         help='print the keys and exit')
     args = parser.parse_args(argv)
     records, path = load_scalars(args.input)
@@ -41,10 +49,17 @@ def main(argv=None):
     epoch_based = any('epoch' in r for r in records if 'iter' in r)
     x = args.x or ('epoch' if epoch_based else 'iter')
     ipe = args.iters_per_epoch or iters_per_epoch_from_log(path)
-    groups = curve_data(records, args.keys or default_curve_keys(records),
-                        x=x, iters_per_epoch=ipe, path=path)
+    groups = curve_data(records,
+                        args.keys or default_curve_keys(records),
+                        x=x,
+                        iters_per_epoch=ipe,
+                        path=path)
     out = args.out or osp.join(osp.dirname(path), 'curves.png')
-    plot_curves(groups, out, x=x, title=args.title, columns=args.columns,
+    plot_curves(groups,
+                out,
+                x=x,
+                title=args.title,
+                columns=args.columns,
                 dpi=args.dpi)
     print(f'{sum(len(g) for g in groups)} curves of {path} -> {out}')
     return groups
