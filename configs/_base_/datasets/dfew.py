@@ -16,6 +16,13 @@ fold = 1
 # the official 5 folds (set_<k> train/test files; mmfer/datasets/protocols.py)
 fold_protocol = dict(type='OfficialSplitFiles', num_folds=5)
 img_size = 224
+# Inference on videos (docs/inference.md): each frame's largest MTCNN box
+# made square, no margin (the official MMA-DFER face extraction of MAFW,
+# tools/dataset_converters/extract_face_frames.py --detector mtcnn; DFEW's
+# own 224 px face clips are framed alike).
+inference_face = dict(
+    detector=dict(type='MTCNNFaceDetector'), margin=0.0, size=img_size,
+    rotate=False)
 clip_len = 16
 
 train_pipeline = [

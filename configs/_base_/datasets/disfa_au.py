@@ -10,6 +10,14 @@ fold = 1
 # tools/misc/run_folds.py runs the three folds, mean +- std
 fold_protocol = dict(type='SubjectKFold', parts='disfa', num_folds=3)
 img_size = 224
+# Inference on photos / videos (docs/inference.md): the crop of
+# tools/dataset_converters/disfa_extract_frames.py --crop (Haar HAAR_LAB_FRAMES
+# box, square, margin 0.1 per side), detected on every frame.
+inference_face = dict(
+    detector=dict(type='HaarFaceDetector', scale_factor=1.05, min_neighbors=4,
+                  min_size=0.2, upscale_to=240, equalize=True,
+                  find_eyes=False),
+    margin=0.1, size=img_size, rotate=False)
 
 train_pipeline = [
     dict(type='LoadFaceModalities', modalities=('rgb', )),

@@ -28,6 +28,12 @@
 # layouts). Every dataset here accepts auto_generate=dict(...) to render its
 # SynthFace layout into an empty data_root (tests use that).
 img_size = 224
+# Inference on photos (docs/inference.md): RAF-DB / SFEW ship faces
+# aligned by the eyes; MTCNN's eye line levelled (AlignFace) with 0.1 of
+# the box side per side approximates them (not measured on the real crops).
+inference_face = dict(
+    detector=dict(type='MTCNNFaceDetector'), margin=0.1, size=img_size,
+    rotate=True)
 label_space = dict(label_space='rafdb', unmapped='drop')
 
 # --------------------------------------------------------------------------
