@@ -8,6 +8,8 @@ from mmengine.evaluator import DumpResults
 from mmengine.runner import Runner
 
 from mmfer.utils import register_all_modules, set_trust_all, setup_distributed
+from mmfer.utils.cfg_options import check_cfg_options
+from mmfer.utils.model_checkpoint import PARTIAL_CFG_KEY
 
 
 def parse_args():
@@ -27,6 +29,12 @@ def parse_args():
         help='allow full-pickle loading of a checkpoint that is not a '
         'plain state dict. A pickle can run code: only for trusted files.')
     parser.add_argument(
+        '--allow-partial-checkpoint',
+        action='store_true',
+        help='test even when fewer than half of the model\'s tensors are in '
+        'the checkpoint (by default refused as another model\'s '
+        'checkpoint). Same as allow_partial_checkpoint=True in the config.')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -44,6 +52,7 @@ def parse_args():
 
 
 def merge_args(cfg, args):
+    check_cfg_options(cfg, args.cfg_options)  # before anything changes
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
@@ -53,6 +62,8 @@ def merge_args(cfg, args):
         raise FileNotFoundError(f'Checkpoint not found: {args.checkpoint}')
     cfg.load_from = args.checkpoint
     cfg.resume = False
+    if getattr(args, 'allow_partial_checkpoint', False):
+        cfg[PARTIAL_CFG_KEY] = True
     if args.show_dir is not None:
         cfg.default_hooks.visualization = dict(
             type='FERVisualizationHook', enable=True, out_dir=args.show_dir)

@@ -7,6 +7,7 @@ from mmengine.runner import Runner
 
 from mmfer.utils import (merge_train_args, register_all_modules, set_trust_all,
                          setup_distributed)
+from mmfer.utils.work_dir_lock import lock_work_dir
 
 
 def parse_args():
@@ -40,6 +41,13 @@ def parse_args():
         help='allow full-pickle loading of checkpoints that are not plain '
         'state dicts. A pickle can run code: use only for files you trust.')
     parser.add_argument(
+        '--allow-partial-checkpoint',
+        action='store_true',
+        help='load a load_from / --resume checkpoint even when fewer than '
+        'half of the model\'s tensors match it (only the matching ones are '
+        'loaded; by default that is refused as another model\'s '
+        'checkpoint). Same as allow_partial_checkpoint=True in the config.')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -66,8 +74,10 @@ def main():
     if args.trust_checkpoint:
         set_trust_all(True)
     setup_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    # one run per work dir: a second one would overwrite this one's files
+    with lock_work_dir(cfg.work_dir):
+        runner = Runner.from_cfg(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

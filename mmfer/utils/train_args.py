@@ -11,7 +11,8 @@ def add_train_args(parser, options_help: str = 'override settings of the '
                    'config, key=value'):
     """Add ``tools/train.py``'s training arguments to a runner's parser:
     ``--amp``, ``--no-validate``, ``--auto-scale-lr``, ``--trust-checkpoint``,
-    ``--cfg-options``, ``--launcher``, ``--local-rank``.
+    ``--allow-partial-checkpoint``, ``--cfg-options``, ``--launcher``,
+    ``--local-rank``.
 
     Args:
         parser (argparse.ArgumentParser): the tool's parser.
@@ -27,6 +28,10 @@ def add_train_args(parser, options_help: str = 'override settings of the '
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='allow full-pickle checkpoint loading (trusted '
                         'files only)')
+    parser.add_argument('--allow-partial-checkpoint', action='store_true',
+                        help='load a load_from checkpoint even when fewer '
+                        'than half the model\'s tensors match it (see '
+                        'mmfer.utils.model_checkpoint)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help=options_help)
     parser.add_argument('--launcher',
@@ -43,7 +48,8 @@ def merge_train_args(cfg, args):
         cfg (mmengine.Config): the loaded config.
         args (argparse.Namespace): with ``config``, ``work_dir``,
             ``resume`` (None, ``'auto'`` or a checkpoint path), ``amp``,
-            ``no_validate``, ``auto_scale_lr`` and ``cfg_options``.
+            ``no_validate``, ``auto_scale_lr``, ``cfg_options`` and
+            optionally ``allow_partial_checkpoint``.
 
     Returns:
         mmengine.Config: ``cfg``.
@@ -53,7 +59,16 @@ def merge_train_args(cfg, args):
         FileNotFoundError: ``--resume PATH`` with no such file.
         KeyError: ``--auto-scale-lr`` without
             ``auto_scale_lr.base_batch_size`` in the config.
+        TopLevelOverrideError: a ``--cfg-options`` key on a top-level
+            variable the config already substituted into nested keys (see
+            :mod:`mmfer.utils.cfg_options`).
     """
+    from .cfg_options import check_cfg_options
+    from .model_checkpoint import PARTIAL_CFG_KEY
+    # before anything is changed: the options are checked against the file
+    check_cfg_options(cfg, args.cfg_options)
+    if getattr(args, 'allow_partial_checkpoint', False):
+        cfg[PARTIAL_CFG_KEY] = True
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None

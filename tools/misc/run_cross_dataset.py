@@ -135,6 +135,8 @@ def load_config(path: str, args) -> Config:
     train_args = argparse.Namespace(
         config=path, work_dir=None, resume=None, amp=args.amp,
         no_validate=args.no_validate, auto_scale_lr=args.auto_scale_lr,
+        allow_partial_checkpoint=getattr(
+            args, 'allow_partial_checkpoint', False),
         cfg_options=args.cfg_options)
     return merge_train_args(cfg, train_args)
 
@@ -188,8 +190,10 @@ def train(cfg: Config, work_dir: str, name: str, resume: bool,
         cfg.resume = True
         cfg.load_from = None  # the latest checkpoint of work_dir
     start = time.time()
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    from mmfer.utils.work_dir_lock import lock_work_dir
+    with lock_work_dir(work_dir):  # one training per work dir
+        runner = Runner.from_cfg(cfg)
+        runner.train()
     out = dict(last=latest_checkpoint(work_dir),
                best=runner.message_hub.get_info('best_ckpt'),
                epochs=runner.epoch, iters=runner.iter,

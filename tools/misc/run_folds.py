@@ -118,6 +118,8 @@ def load_config(args) -> Config:
     train_args = argparse.Namespace(
         config=args.config, work_dir=None, resume=None, amp=args.amp,
         no_validate=args.no_validate, auto_scale_lr=args.auto_scale_lr,
+        allow_partial_checkpoint=getattr(
+            args, 'allow_partial_checkpoint', False),
         cfg_options=args.cfg_options)
     return merge_train_args(cfg, train_args)
 
@@ -366,9 +368,11 @@ def run_fold(cfg: Config, eval_split: str) -> dict:
         raise KeyError(f'{cfg.filename}: --eval {eval_split} needs a '
                        f'{loader} (and {eval_split}_cfg / '
                        f'{eval_split}_evaluator) to evaluate each fold on.')
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    metrics = runner.test() if eval_split == 'test' else runner.val()
+    from mmfer.utils.work_dir_lock import lock_work_dir
+    with lock_work_dir(cfg.work_dir):  # one run per fold dir
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+        metrics = runner.test() if eval_split == 'test' else runner.val()
     dataloader = (runner.test_dataloader if eval_split == 'test' else
                   runner.val_dataloader)
     result = dict(metrics=scalar_metrics(metrics),
