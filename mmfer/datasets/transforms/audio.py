@@ -169,9 +169,9 @@ def kaldi_fbank(waveform: np.ndarray,
 #: What :class:`LoadAudioFbank` does with a truncated audio file.
 ON_TRUNCATED = ('error', 'pad', 'zero')
 #: The fix every unreadable-audio message names.
-REEXTRACT_FIX = ('Re-extract it with tools/dataset_converters/extract_audio.py '
-                 '(--force overwrites the bad file) or remove the clip from '
-                 'the annotation file.')
+REEXTRACT_FIX = (
+    'Re-extract it with tools/dataset_converters/extract_audio.py (--force '
+    'overwrites the bad file) or remove the clip from the annotation file.')
 #: RIFF/WAVE format tags whose data chunk holds ``block_align`` bytes per
 #: frame (PCM, IEEE float, A-law, mu-law, extensible); compressed tags
 #: (ADPCM, MP3, ...) pack many frames per block and are not checked.
