@@ -101,11 +101,12 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
         return info
 
     def filter_data(self) -> List[dict]:
-        """Keep the requested subjects (each must exist), apply the dataset
-        contract (classes, label space, domain), check the files."""
-        data_list = self.data_list
+        """Apply the dataset contract (labels checked, classes, label
+        space, domain) to every loaded sample, keep the requested subjects
+        (each must exist), refuse an empty result, check the files."""
+        data_list = self._apply_contract(self.data_list)
+        present = {d.get('subject') for d in data_list} - {None}
         if self.subjects is not None:
-            present = {d.get('subject') for d in data_list}
             missing = [s for s in self.subjects if s not in present]
             if missing:
                 raise ValueError(
@@ -113,13 +114,42 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
                     f': subjects {missing} are requested (e.g. by a fold '
                     'definition) but have no samples in the annotations. '
                     'Check data_root, or that the dataset was extracted '
-                    f'completely; present subjects: {sorted(present)[:50]}')
+                    'completely; present subjects: '
+                    f'{sorted(present, key=str)[:50]}')
             keep = set(self.subjects)
             data_list = [d for d in data_list if d.get('subject') in keep]
-        data_list = self._apply_contract(data_list)
+        if not data_list:
+            self._raise_empty(sorted(present, key=str))
         if self.check_files:
             self._check_files(data_list)
         return data_list
+
+    def _raise_empty(self, present: Sequence[str]) -> None:
+        """No sample is left: name the dataset, its files, the filter that
+        selected (subjects / fold / split) and the subjects there are."""
+        filters = []
+        if self.subjects is not None:
+            shown = self.subjects[:10]
+            more = len(self.subjects) - len(shown)
+            filters.append(f'subjects={shown}' +
+                           (f' (+{more} more)' if more > 0 else ''))
+        for key in ('fold', 'split'):
+            if getattr(self, key, None) is not None:
+                filters.append(f'{key}={getattr(self, key)!r}')
+        selection = ', '.join(filters) or 'no subject filter'
+        if present:
+            available = (f'The annotations hold {len(present)} subject(s): '
+                         f'{list(present[:10])}'
+                         + (' ...' if len(present) > 10 else '') + '.')
+        else:
+            available = 'The loader found no samples for this selection.'
+        raise ValueError(
+            f'{type(self).__name__}: no samples are left after selecting '
+            f'{selection} (data_root {self.data_root!r}, annotation file '
+            f'{self.ann_file or "none (read by the loader)"}). {available} '
+            'Select subjects that occur in the annotations (for a fold '
+            'protocol: check fold_protocol and that data_root holds every '
+            'subject of the fold), or check data_root.')
 
     def _check_part_template(self, info: dict, template: str) -> bool:
         """Whether a per-part parsing template (``.../00000_{part}.png``,

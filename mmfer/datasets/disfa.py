@@ -134,7 +134,7 @@ class DISFADataset(AUFrameDataset):
                 if self.missing_au == 'error':
                     raise FileNotFoundError(
                         f'DISFADataset: AU label file {path} is missing. '
-                        'Re-extract ActionUnit_Labels, drop AU{au} from '
+                        f'Re-extract ActionUnit_Labels, drop AU{au} from '
                         "au_ids, or pass missing_au='unknown' to mark it "
                         'not coded (-1) for this subject.')
                 continue

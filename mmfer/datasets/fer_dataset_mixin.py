@@ -32,6 +32,7 @@ from mmengine.dist import get_dist_info
 from mmengine.logging import print_log
 
 from mmfer.structures.expressions import (UNMAPPED, canonical_classes,
+                                          canonical_expression,
                                           label_mapping, resolve_classes)
 
 
@@ -148,8 +149,7 @@ class FERDatasetMixin:
         Called once the annotations are loaded (their ``metainfo`` merged),
         before any other filtering.
         """
-        name = type(self).__name__
-        where = f'{name} ({self.ann_file or self.data_root})'
+        where = self._where()
         if self.domain is None:
             self.domain = self._metainfo.get('domain')
         if not isinstance(self.domain, str) or not self.domain:
@@ -162,21 +162,161 @@ class FERDatasetMixin:
         except ValueError as e:
             raise ValueError(f'{where}: metainfo classes: {e}') from None
         self.dataset_classes = classes
-        labelled = [d for d in data_list if d.get('gt_label') is not None]
-        bad = [d['gt_label'] for d in labelled
-               if not 0 <= int(d['gt_label']) < len(classes)]
-        if bad:
-            raise ValueError(
-                f'{where}: gt_label {sorted(set(bad))[:10]} outside the '
-                f'{len(classes)} classes {list(classes)}. Give metainfo '
-                'classes in the label order of the annotations.')
-        if self.label_space is not None:
+        self._check_labels(data_list, classes, where)
+        self._check_au_labels(data_list, where)
+        if self.label_space is not None and data_list:
             classes, data_list = self._to_label_space(classes, data_list,
                                                       where)
+            if not data_list:
+                raise ValueError(
+                    f'{where}: label_space {list(classes)} with '
+                    "unmapped='drop' dropped every sample (the dataset has "
+                    f'{list(self.dataset_classes)}). Choose a label space '
+                    'that shares classes with the dataset.')
         self._metainfo['classes'] = classes
         for d in data_list:
             d['domain'] = self.domain
         return data_list
+
+    # ------------------------------------------------------------------
+    # Label validation (at load time, one message naming the samples)
+    # ------------------------------------------------------------------
+    def _where(self) -> str:
+        """``'<Class> (annotation file <path>)'`` or ``'(data_root ...)'``:
+        what an error message names as the source of the samples."""
+        ann_file = getattr(self, 'ann_file', '')
+        if ann_file:
+            return f'{type(self).__name__} (annotation file {ann_file})'
+        return (f'{type(self).__name__} (data_root '
+                f'{getattr(self, "data_root", "")})')
+
+    @staticmethod
+    def _describe_sample(index: int, info: dict) -> str:
+        """``'sample 3 (img_path .../a.png)'``: the position in the loaded
+        data list and the sample's file (image, clip folder or clip id)."""
+        for key in ('img_path', 'frame_dir', 'clip_id'):
+            if info.get(key) is not None:
+                return f'sample {index} ({key} {info[key]})'
+        return f'sample {index}'
+
+    def _check_labels(self, data_list: List[dict], classes: tuple,
+                      where: str) -> None:
+        """Make every ``gt_label`` an int index into ``classes``, or raise.
+
+        Accepted per sample: an int (or an integral float / numpy integer)
+        in ``0 .. len(classes) - 1``, or a class **name** (any spelling
+        of :mod:`mmfer.structures.expressions`, e.g. ``'happy'``), which is
+        replaced by its index when ``classes`` has that expression. Refused,
+        in one ``ValueError`` naming the first samples, the values and the
+        valid classes: other strings (also digit strings such as ``'3'``),
+        booleans, non-integral numbers, indices outside the range, and a
+        labelled dataset in which some samples lack ``gt_label`` (an
+        entirely unlabelled dataset is valid, e.g. for pre-training).
+
+        Args:
+            data_list (list[dict]): the loaded samples; labels are
+                normalised in place.
+            classes (tuple[str]): canonical class names.
+            where (str): the dataset and file, for the message.
+        """
+        bad, absent = [], []
+        num_labelled = 0
+        for i, info in enumerate(data_list):
+            if 'gt_label' not in info or info['gt_label'] is None:
+                absent.append(i)
+                continue
+            num_labelled += 1
+            label = info['gt_label']
+            index = self._label_index(label, classes)
+            if index is None:
+                bad.append((i, info, label))
+            else:
+                info['gt_label'] = index
+        if num_labelled and not classes:
+            raise ValueError(
+                f'{where}: samples carry gt_label but metainfo has no '
+                "'classes' (e.g. "
+                f'{self._describe_sample(0, data_list[0])}). Add '
+                "metainfo=dict(classes=[...]) in the label order of the "
+                'annotations (to the annotation file or the dataset '
+                'config).')
+        if bad:
+            values = list(dict.fromkeys(repr(v) for _, _, v in bad))
+            shown = '; '.join(f'{self._describe_sample(i, d)}: gt_label '
+                              f'{v!r}' for i, d, v in bad[:5])
+            raise ValueError(
+                f'{where}: gt_label [{", ".join(values[:10])}] outside the '
+                f'{len(classes)} classes in {len(bad)} sample(s), e.g. '
+                f'{shown}. A gt_label must be an int in 0..'
+                f'{len(classes) - 1}, an index into the classes '
+                f'{list(classes)}, or one of these class names (aliases '
+                'such as "happy" are accepted). Fix the annotation, or give '
+                'metainfo classes that match its labels.')
+        if absent and num_labelled:
+            shown = '; '.join(self._describe_sample(i, data_list[i])
+                              for i in absent[:5])
+            raise ValueError(
+                f'{where}: {len(absent)} of {len(data_list)} sample(s) have '
+                f'no gt_label, e.g. {shown}, while the others have one. '
+                'Give every sample a gt_label (an index into the classes '
+                f'{list(classes)}), or remove the unlabelled samples.')
+
+    @staticmethod
+    def _label_index(label, classes: tuple) -> Optional[int]:
+        """``label`` as an index into ``classes``; None if invalid."""
+        if isinstance(label, (bool, np.bool_)):
+            return None
+        if isinstance(label, str):
+            try:
+                name = canonical_expression(label)
+            except ValueError:
+                return None
+            return classes.index(name) if name in classes else None
+        if isinstance(label, (int, np.integer)):
+            index = int(label)
+        elif isinstance(label, (float, np.floating)) and float(
+                label).is_integer():
+            index = int(label)
+        else:
+            return None
+        return index if 0 <= index < len(classes) else None
+
+    def _check_au_labels(self, data_list: List[dict], where: str) -> None:
+        """``au_occ`` / ``au_int`` of every sample must have one entry per
+        ``metainfo['au_names']`` entry (when the metainfo lists AUs), and
+        ``au_occ`` values must be -1 (not coded), 0 or 1."""
+        au_names = self._metainfo.get('au_names')
+        if not au_names:
+            return
+        num_aus = len(au_names)
+        for key in ('au_occ', 'au_int'):
+            wrong = [(i, d) for i, d in enumerate(data_list)
+                     if d.get(key) is not None
+                     and np.shape(d[key]) != (num_aus, )]
+            if wrong:
+                shown = '; '.join(
+                    f'{self._describe_sample(i, d)}: {key} of length '
+                    f'{np.size(d[key])}' for i, d in wrong[:5])
+                raise ValueError(
+                    f'{where}: {len(wrong)} sample(s) have a {key} whose '
+                    f'length is not the {num_aus} AUs of metainfo au_names '
+                    f'{list(au_names)}, e.g. {shown}. Give one entry per AU '
+                    'in au_names order (au_occ: -1 = not coded), or fix '
+                    'au_names / au_ids.')
+        occ = [(i, d) for i, d in enumerate(data_list)
+               if d.get('au_occ') is not None]
+        if occ:
+            values = np.asarray([d['au_occ'] for _, d in occ])
+            rows = np.flatnonzero(~np.isin(values, (-1, 0, 1)).all(1))
+            if rows.size:
+                shown = '; '.join(
+                    f'{self._describe_sample(*occ[r])}: au_occ '
+                    f'{list(occ[r][1]["au_occ"])}' for r in rows[:3])
+                raise ValueError(
+                    f'{where}: {rows.size} sample(s) have au_occ values '
+                    f'other than -1 (not coded), 0 and 1, e.g. {shown}. '
+                    'Binarise the AU labels (occurrence, not intensity; '
+                    'intensities go to au_int).')
 
     def _to_label_space(self, classes: tuple, data_list: List[dict],
                         where: str):

@@ -15,6 +15,21 @@ import torch
 
 from mmfer.models.utils import (convert_timm_vit, load_timm_state_dict,
                                 resize_grid_pos_embed)
+from mmfer.utils import UntrustedCheckpointError
+
+
+def load_weights(src: str, trust: bool) -> dict:
+    """``src``'s weights (:func:`load_timm_state_dict`); a refused pickle
+    names this tool's own opt-in flag, ``--trust``."""
+    try:
+        return load_timm_state_dict(src, trust)
+    except UntrustedCheckpointError:
+        raise UntrustedCheckpointError(
+            f'Refusing to unpickle "{src}": besides tensors it holds objects '
+            'whose loading would run code from the file. Only if you trust '
+            'where it came from, rerun with --trust: python tools/'
+            f'model_converters/{osp.basename(__file__)} {src} ... --trust'
+        ) from None
 
 
 def convert_mae(state_dict: dict, prefix: str = 'backbone.',
@@ -60,7 +75,7 @@ def main(argv=None):
                         'you trust)')
     args = parser.parse_args(argv)
     state_dict, dropped = convert_mae(
-        load_timm_state_dict(args.src, args.trust), args.prefix,
+        load_weights(args.src, args.trust), args.prefix,
         args.img_size, args.patch_size)
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     torch.save({'state_dict': state_dict}, args.dst)

@@ -11,6 +11,21 @@ import torch
 from mmfer.models.utils.timm_vit import (convert_timm_vit,
                                          load_timm_state_dict,
                                          resize_grid_pos_embed)
+from mmfer.utils import UntrustedCheckpointError
+
+
+def load_weights(src: str, trust: bool) -> dict:
+    """``src``'s weights (:func:`load_timm_state_dict`); a refused pickle
+    names this tool's own opt-in flag, ``--trust``."""
+    try:
+        return load_timm_state_dict(src, trust)
+    except UntrustedCheckpointError:
+        raise UntrustedCheckpointError(
+            f'Refusing to unpickle "{src}": besides tensors it holds objects '
+            'whose loading would run code from the file. Only if you trust '
+            'where it came from, rerun with --trust: python tools/'
+            f'model_converters/{osp.basename(__file__)} {src} ... --trust'
+        ) from None
 
 
 def save(state_dict: dict, dst: str) -> None:
@@ -22,7 +37,7 @@ def save(state_dict: dict, dst: str) -> None:
 def convert(src: str, dst: str, img_size: int = 224, patch_size: int = 16,
             trust: bool = False) -> dict:
     """Convert and save; returns the converted state dict."""
-    state_dict, dropped = convert_timm_vit(load_timm_state_dict(src, trust))
+    state_dict, dropped = convert_timm_vit(load_weights(src, trust))
     n = state_dict['pos_embed'].shape[1] - 1
     side = int(round(n**0.5))
     if side * side != n:

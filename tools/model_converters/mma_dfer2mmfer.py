@@ -36,8 +36,23 @@ import torch
 
 from mmfer.models.utils.timm_vit import (convert_timm_vit,
                                          load_timm_state_dict)
+from mmfer.utils import UntrustedCheckpointError
 
 ENCODERS = {'image_encoder': 'image_encoder', 'audio_model': 'audio_encoder'}
+
+
+def load_weights(src: str, trust: bool) -> dict:
+    """``src``'s weights (:func:`load_timm_state_dict`); a refused pickle
+    names this tool's own opt-in flag, ``--trust``."""
+    try:
+        return load_timm_state_dict(src, trust)
+    except UntrustedCheckpointError:
+        raise UntrustedCheckpointError(
+            f'Refusing to unpickle "{src}": besides tensors it holds objects '
+            'whose loading would run code from the file. Only if you trust '
+            'where it came from, rerun with --trust: python tools/'
+            f'model_converters/{osp.basename(__file__)} {src} ... --trust'
+        ) from None
 
 
 def _encoder_key(key: str, rest: str, value, out, fusion, dropped, frozen):
@@ -168,7 +183,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    official = load_timm_state_dict(args.src, args.trust)
+    official = load_weights(args.src, args.trust)
     state_dict, dropped = convert_state_dict(official)
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     torch.save({'state_dict': state_dict}, args.dst)

@@ -44,12 +44,65 @@ class ExpressionMetric(BaseMetric):
         self.num_classes = num_classes
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        """Collect ``(gt_label, predicted index)`` of each sample, checking
+        both at once (so a bad label fails on the first batch, not after
+        the whole run)."""
+        num_classes = self._num_classes()
         for sample in data_samples:
             if 'pred_score' in sample:
-                pred = int(sample['pred_score'].argmax())
+                score = sample['pred_score']
+                if num_classes is not None and score.numel() != num_classes:
+                    raise ValueError(
+                        f'ExpressionMetric: {self._describe(sample)} has '
+                        f'{score.numel()} class scores but the dataset has '
+                        f'{num_classes} classes {self._class_names()}. Set '
+                        f'model.head.num_classes={num_classes} (or '
+                        'ExpressionMetric num_classes) to match the dataset.')
+                pred = int(score.argmax())
             else:
                 pred = int(sample['pred_label'])
-            self.results.append((int(sample['gt_label']), pred))
+            self.results.append((self._gt_label(sample, num_classes), pred))
+
+    def _num_classes(self) -> Optional[int]:
+        classes = (self.dataset_meta or {}).get('classes')
+        return self.num_classes or (len(classes) if classes else None)
+
+    def _class_names(self) -> list:
+        return list((self.dataset_meta or {}).get('classes') or ())
+
+    @staticmethod
+    def _describe(sample: dict) -> str:
+        """``'sample 3 (.../a.png)'`` from the data sample's metainfo."""
+        where = sample.get('img_path') or sample.get('clip_id')
+        idx = sample.get('sample_idx', '?')
+        return f'sample {idx}' + (f' ({where})' if where else '')
+
+    def _gt_label(self, sample: dict, num_classes: Optional[int]) -> int:
+        """The sample's expression label as an int, checked against the
+        class count."""
+        gt = sample.get('gt_label')
+        if gt is None:
+            raise ValueError(
+                f'ExpressionMetric: {self._describe(sample)} has no '
+                'gt_label, so UAR / WAR cannot be computed. Evaluate on a '
+                'dataset with expression labels (every sample needs '
+                'gt_label), or drop ExpressionMetric from val_evaluator / '
+                'test_evaluator.')
+        if getattr(gt, 'numel', lambda: 1)() != 1:
+            raise ValueError(
+                f'ExpressionMetric: {self._describe(sample)} has gt_label '
+                f'{gt!r}, not a single class index; ExpressionMetric is '
+                'for single-label expression recognition.')
+        label = int(gt.item() if hasattr(gt, 'item') else gt)
+        if num_classes is not None and not 0 <= label < num_classes:
+            raise ValueError(
+                f'ExpressionMetric: {self._describe(sample)} has gt_label '
+                f'{label}, outside 0..{num_classes - 1} (classes '
+                f'{self._class_names() or num_classes}). Fix the label in '
+                'the val / test annotation (mmfer datasets check it at '
+                'load time), or set num_classes / the dataset metainfo '
+                'classes to the labels\' class count.')
+        return label
 
     def compute_metrics(self, results: List) -> dict:
         gt, pred = np.asarray(results, dtype=int).T

@@ -1,5 +1,6 @@
 """A backbone-neck-head recogniser for expression or AU labels."""
-from typing import List, Optional, Union
+import inspect
+from typing import List, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -57,6 +58,43 @@ class FERClassifier(BaseModel):
         self.backbone = build_module(backbone)
         self.neck = build_module(neck)
         self.head = build_module(head)
+        #: channels the backbone takes (None: unknown, not checked)
+        self.backbone_in_channels = backbone_in_channels(
+            backbone, self.backbone)
+
+    def check_input_channels(
+            self,
+            inputs: torch.Tensor,
+            data_samples: Optional[Sequence[FERDataSample]] = None) -> None:
+        """Refuse a (B, C, H, W) batch whose C is not the backbone's input
+        channel count, before the backbone's first convolution fails.
+
+        One shape comparison per call. The message names
+        ``model.backbone.in_channels``, the input's channel count and, when
+        the data samples carry them (``LoadFaceModalities``), the loaded
+        modalities and channel names.
+        """
+        expected = self.backbone_in_channels
+        if expected is None or not isinstance(inputs, torch.Tensor) or \
+                inputs.dim() != 4 or inputs.shape[1] == expected:
+            return
+        got = inputs.shape[1]  # inputs: (B, C, H, W)
+        loaded = ''
+        meta = data_samples[0].metainfo if data_samples else {}
+        if meta.get('modalities') is not None:
+            loaded = (f'; the pipeline loaded modalities '
+                      f'{tuple(meta["modalities"])}')
+            if meta.get('channel_names') is not None:
+                loaded += f' = channels {tuple(meta["channel_names"])}'
+        raise ValueError(
+            f'{type(self).__name__}: the input batch has {got} channels '
+            f'(shape {tuple(inputs.shape)}{loaded}), but '
+            f'model.backbone.in_channels is {expected} '
+            f'({type(self.backbone).__name__}). Set '
+            f'model.backbone.in_channels={got} (and give the '
+            f'data_preprocessor mean/std {got} values), or load '
+            f'{expected}-channel input (LoadFaceModalities modalities, '
+            'SelectModalities).')
 
     def init_weights(self) -> None:
         """Fail early, naming the file and its producer, if a pre-trained
@@ -78,6 +116,7 @@ class FERClassifier(BaseModel):
         """mmengine's three modes: ``'tensor'`` (head logits), ``'loss'``
         (dict of losses) and ``'predict'`` (data samples with
         predictions)."""
+        self.check_input_channels(inputs, data_samples)
         if mode == 'tensor':
             feats = self.extract_feat(inputs)
             return self.head(feats) if self.head is not None else feats
@@ -96,3 +135,43 @@ class FERClassifier(BaseModel):
         raise NotImplementedError(
             f"{type(self.backbone).__name__} has no get_layer_depth(); "
             'layer-wise lr decay needs a ViT-like backbone.')
+
+
+def backbone_in_channels(cfg: Union[dict, nn.Module, None],
+                         backbone: Optional[nn.Module]) -> Optional[int]:
+    """Input channel count of a built image backbone, or None if unknown.
+
+    The count is the config's ``in_channels``, else the module's
+    ``in_channels`` attribute, else the default of its class's
+    ``in_channels`` argument (mmpretrain's ``ResNet`` / ``VisionTransformer``
+    : 3). It is trusted only if the backbone's first ``Conv2d`` (if any)
+    takes that many channels, so a backbone whose ``in_channels`` means
+    something else, or that projects channels first, is not checked.
+
+    Args:
+        cfg (dict | nn.Module | None): the ``backbone`` argument as given.
+        backbone (nn.Module | None): the built backbone.
+
+    Returns:
+        int | None: the channel count C of its (B, C, H, W) input.
+    """
+    if backbone is None:
+        return None
+    value = cfg.get('in_channels') if isinstance(cfg, dict) else None
+    if value is None:
+        value = getattr(backbone, 'in_channels', None)
+    if value is None:
+        try:
+            param = inspect.signature(
+                type(backbone).__init__).parameters.get('in_channels')
+        except (TypeError, ValueError):
+            param = None
+        value = None if param is None else param.default
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    first_conv = next((m for m in backbone.modules()
+                       if isinstance(m, nn.modules.conv._ConvNd)), None)
+    if first_conv is not None and (not isinstance(first_conv, nn.Conv2d)
+                                   or first_conv.in_channels != value):
+        return None
+    return value

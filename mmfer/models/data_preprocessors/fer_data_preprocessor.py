@@ -75,7 +75,11 @@ class FERDataPreprocessor(BaseDataPreprocessor):
                 'so that every sample has the same size.')
         return torch.stack(list(values))
 
-    def _normalize(self, x: torch.Tensor, key) -> torch.Tensor:
+    def _normalize(self, x: torch.Tensor, key,
+                   data_samples: Optional[list] = None) -> torch.Tensor:
+        """``(x - mean) / std`` along the channel axis (-3) of a (B, C, H,
+        W) or (B, T, C, H, W) batch; ``data_samples`` only name the loaded
+        modalities in the error for a channel-count mismatch."""
         x = x.float()
         if key not in self._norm_keys:
             return x
@@ -83,11 +87,18 @@ class FERDataPreprocessor(BaseDataPreprocessor):
         mean, std = getattr(self, f'mean{suffix}'), getattr(
             self, f'std{suffix}')
         if x.dim() < 4 or x.shape[-3] != mean.numel():
+            meta = data_samples[0].metainfo if data_samples else {}
+            loaded = '' if meta.get('modalities') is None else (
+                f' (the pipeline loaded modalities '
+                f'{tuple(meta["modalities"])})')
+            name = '' if key is None else f'["{key}"]'
             raise ValueError(
-                f'Input "{key or "inputs"}" has shape {tuple(x.shape)} but '
-                f'mean/std have {mean.numel()} channels (channel axis -3). '
+                f'Input "{key or "inputs"}" has shape {tuple(x.shape)}'
+                f'{loaded} but model.data_preprocessor.mean{name} / '
+                f'std{name} have {mean.numel()} channels (channel axis -3). '
                 'The channel count of the data (its modalities) and of the '
-                'data_preprocessor config must agree.')
+                'data_preprocessor config (and model.backbone.in_channels) '
+                'must agree.')
         view = [1] * x.dim()
         view[-3] = -1
         return (x - mean.view(view)) / std.view(view)
@@ -101,14 +112,15 @@ class FERDataPreprocessor(BaseDataPreprocessor):
         """
         data = self.cast_data(data)
         inputs = data['inputs']
+        data_samples = data.get('data_samples')
         if isinstance(inputs, dict):
             inputs = {
-                k: self._normalize(self._stack(v, k), k)
+                k: self._normalize(self._stack(v, k), k, data_samples)
                 for k, v in inputs.items()
             }
         else:
-            inputs = self._normalize(self._stack(inputs, None), None)
-        data_samples = data.get('data_samples')
+            inputs = self._normalize(
+                self._stack(inputs, None), None, data_samples)
         if training:
             for aug in self.batch_augments:
                 inputs, data_samples = aug(inputs, data_samples)
