@@ -180,7 +180,7 @@ def draw_face_predictions(image_rgb: np.ndarray,
                           class_names: Optional[Sequence[str]] = None,
                           au_names: Optional[Sequence[str]] = None,
                           draw_landmarks: bool = True,
-                          expression_bars: bool = False,
+                          expression_bars: Optional[bool] = None,
                           au_threshold: float = 0.5,
                           font_scale: Optional[float] = None,
                           bar_length: Optional[int] = None) -> np.ndarray:
@@ -198,7 +198,8 @@ def draw_face_predictions(image_rgb: np.ndarray,
       it does not fit on the right): one per AU, filled over
       ``round(p * bar_length)`` pixels, green when ``p >= au_threshold``,
       grey below; with ``expression_bars`` the expression probabilities
-      first, each in its expression's colour.
+      first, each in its expression's colour (by default only for a face
+      without AU probabilities, e.g. of an expression-only model).
 
     Faces with ``success=False`` (a frame without a face) draw one red
     ``no face`` tag at the top-left corner of the frame.
@@ -216,8 +217,9 @@ def draw_face_predictions(image_rgb: np.ndarray,
         au_names (Sequence[str], optional): which AUs, in what order;
             defaults to ``au_probs``' order.
         draw_landmarks (bool): draw the 5 points. Defaults to True.
-        expression_bars (bool): add the expression probabilities to the bar
-            panel. Defaults to False.
+        expression_bars (bool, optional): add the expression probabilities
+            to the bar panel: True always, False never, None (default) when
+            the face has no ``au_probs``.
         au_threshold (float): AU bars at or above it are green. Defaults to
             0.5 (:class:`~mmfer.evaluation.AUMetric`'s threshold).
         font_scale (float, optional): OpenCV font scale; defaults to 0.4 per
@@ -249,7 +251,7 @@ def draw_face_predictions(image_rgb: np.ndarray,
 
 
 def _draw_face(img: np.ndarray, face: dict, style: _Style, class_names,
-               au_names, draw_landmarks: bool, expression_bars: bool,
+               au_names, draw_landmarks: bool, expression_bars: Optional[bool],
                au_threshold: float) -> None:
     w = img.shape[1]
     x0, y0, x1, y1 = (int(round(float(v))) for v in face['box'])
@@ -276,10 +278,12 @@ def _draw_face(img: np.ndarray, face: dict, style: _Style, class_names,
                 cv2.circle(img, (int(round(x)), int(round(y))), style.radius,
                            LANDMARK_COLOR, -1, cv2.LINE_AA)
 
-    expr_rows = _ordered(expr_probs, class_names) if (expression_bars
-                                                      and expr_probs) else []
     au_rows = _ordered(face['au_probs'],
                        au_names) if face.get('au_probs') else []
+    if expression_bars is None:
+        expression_bars = not au_rows
+    expr_rows = _ordered(expr_probs, class_names) if (expression_bars
+                                                      and expr_probs) else []
     if not expr_rows and not au_rows:
         return
     panel_w = _panel_width(expr_rows + au_rows, style)

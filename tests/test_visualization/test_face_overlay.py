@@ -164,3 +164,29 @@ def test_bad_inputs_clear_messages():
         draw_face_predictions(np.zeros((10, 10, 3), np.float32), [])
     with pytest.raises(KeyError, match='face result 0 has no "success"'):
         draw_face_predictions(np.zeros((10, 10, 3), np.uint8), [dict()])
+
+
+def test_expression_bars_default_only_without_aus():
+    img = np.zeros((200, 300, 3), np.uint8)
+    probs = dict(anger=0.5, neutral=0.5)
+    anger = expression_color('anger')
+    # an expression-only model: its distribution as bars (20 of 40 px)
+    out = draw_face_predictions(
+        img, [face(expression='neutral', expression_probs=probs)],
+        bar_length=40)
+    lengths = color_mask(out, anger).sum(1)
+    assert set(lengths[lengths > 0]) == {20}
+    # with AU probabilities only the AU bars, unless asked for
+    with_aus = face(expression='neutral',
+                    expression_probs=probs,
+                    au_probs=dict(AU1=1.0))
+    out = draw_face_predictions(img, [with_aus], bar_length=40)
+    assert not color_mask(out, anger).any()
+    out = draw_face_predictions(img, [with_aus],
+                                bar_length=40,
+                                expression_bars=True)
+    assert color_mask(out, anger).sum(1).max() == 20
+    assert color_mask(out, BAR_ON_COLOR).sum(1).max() == 40
+    out = draw_face_predictions(img, [face(expression_probs=probs)],
+                                expression_bars=False)
+    assert not color_mask(out, anger).any()
