@@ -170,6 +170,24 @@ def _darken(img: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
         img[y0:y1, x0:x1] //= 2
 
 
+def _panel_origin(box: Tuple[int, int, int, int], panel_w: int, panel_h: int,
+                  shape: Tuple[int, int], gap: int) -> Tuple[int, int]:
+    """Top-left corner of the bar panel: right of the box, else left of it,
+    else below it, else (no side fits) right of the box shifted left into
+    the frame; the top at the box's top, kept inside the frame."""
+    h, w = shape
+    x0, y0, x1, y1 = box
+    top = max(min(y0, h - panel_h), 0)
+    if x1 + gap + panel_w <= w:
+        return x1 + gap, top
+    if x0 - gap - panel_w >= 0:
+        return x0 - gap - panel_w, top
+    left = max(min(x0, w - panel_w), 0)
+    if y1 + gap + panel_h <= h:
+        return left, y1 + gap
+    return max(min(x1 + gap, w - panel_w), 0), top
+
+
 def _panel_width(rows: List[Tuple[str, float]], style: _Style) -> int:
     return max(style.text_width(n) for n, _ in rows) + style.gap + \
         style.bar_length
@@ -254,7 +272,7 @@ def _draw_face(img: np.ndarray, face: dict, style: _Style, class_names,
                au_names, draw_landmarks: bool, expression_bars: Optional[bool],
                au_threshold: float) -> None:
     w = img.shape[1]
-    x0, y0, x1, y1 = (int(round(float(v))) for v in face['box'])
+    x0, y0, x1, y1 = (int(round(float(v))) for v in face['box'])  # pixels
     expr = face.get('expression')
     expr_probs = face.get('expression_probs')
     color = expression_color(expr)
@@ -287,12 +305,10 @@ def _draw_face(img: np.ndarray, face: dict, style: _Style, class_names,
     if not expr_rows and not au_rows:
         return
     panel_w = _panel_width(expr_rows + au_rows, style)
-    x = x1 + style.gap
-    if x + panel_w > w and x0 - style.gap - panel_w >= 0:
-        x = x0 - style.gap - panel_w  # no room on the right
-    y = max(y0, 0)
     rows = len(expr_rows) + len(au_rows)
     panel_h = rows * style.row_h + (style.gap if expr_rows and au_rows else 0)
+    x, y = _panel_origin((x0, y0, x1, y1), panel_w, panel_h, img.shape[:2],
+                         style.gap)
     _darken(img, x - style.gap, y - 1, x + panel_w + style.gap,
             y + panel_h + 1)
     if expr_rows:

@@ -544,7 +544,10 @@ def plot_curves(groups: Sequence[Dict[str, tuple]],
         else:
             ax.set_title(next(iter(group)), fontsize=9)
         if any(k == 'lr' or k.endswith('lr') for k in group):
-            ax.ticklabel_format(axis='y', style='sci', scilimits=(-3, 3))
+            # tick labels like 2.0e-04 (an axis offset text would sit on
+            # the subplot's title)
+            from matplotlib.ticker import FormatStrFormatter
+            ax.yaxis.set_major_formatter(FormatStrFormatter('%.1e'))
         ax.set_xlabel(x, fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)

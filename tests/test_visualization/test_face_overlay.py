@@ -190,3 +190,15 @@ def test_expression_bars_default_only_without_aus():
     out = draw_face_predictions(img, [face(expression_probs=probs)],
                                 expression_bars=False)
     assert not color_mask(out, anger).any()
+
+
+def test_panel_below_box_when_no_side_fits():
+    img = np.zeros((200, 160, 3), np.uint8)
+    out = draw_face_predictions(
+        img, [face(box=(40, 20, 120, 100), au_probs=dict(AU12=1.0, AU6=.5))],
+        bar_length=60)
+    on = color_mask(out, BAR_ON_COLOR)
+    ys, xs = np.nonzero(on)
+    assert ys.min() > 100  # under the box
+    assert on.sum(1).max() == 60  # not shortened
+    assert xs.max() < 160
