@@ -21,16 +21,23 @@ def _load(name):
     return module
 
 
-def _write_av_mp4(path, sr=44100, seconds=1.0, freq=440.0):
-    """An mp4 with mpeg4 video and stereo AAC audio (PyAV's own FFmpeg)."""
+def _write_av_mp4(path, sr=44100, seconds=1.0, freq=440.0, layout='stereo',
+                  faststart=False):
+    """An mp4 with mpeg4 video and AAC audio (PyAV's own FFmpeg).
+
+    ``layout`` 'stereo' writes the tone at full and half amplitude, 'mono'
+    one channel; ``faststart`` puts the index (moov) before the data.
+    """
     av = pytest.importorskip('av')
     t = np.arange(int(sr * seconds)) / sr
     sig = (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
-    stereo = np.stack([sig, 0.5 * sig])  # (2, N)
-    with av.open(str(path), 'w') as c:
+    stereo = (np.stack([sig, 0.5 * sig]) if layout == 'stereo' else
+              sig[None])  # (C, N)
+    options = dict(movflags='faststart') if faststart else {}
+    with av.open(str(path), 'w', options=options) as c:
         v = c.add_stream('mpeg4', rate=25)
         v.width, v.height, v.pix_fmt = 32, 32, 'yuv420p'
-        a = c.add_stream('aac', rate=sr, layout='stereo')
+        a = c.add_stream('aac', rate=sr, layout=layout)
         for i in range(10):
             frame = av.VideoFrame.from_ndarray(
                 np.full((32, 32, 3), i * 20, np.uint8), format='rgb24')
@@ -39,7 +46,7 @@ def _write_av_mp4(path, sr=44100, seconds=1.0, freq=440.0):
         for s in range(0, stereo.shape[1], 1024):
             af = av.AudioFrame.from_ndarray(
                 np.ascontiguousarray(stereo[:, s:s + 1024]), format='fltp',
-                layout='stereo')
+                layout=layout)
             af.sample_rate, af.pts = sr, s
             for p in a.encode(af):
                 c.mux(p)
@@ -108,6 +115,113 @@ def test_extract_audio_reports_silent_and_corrupt_videos(tmp_path, capsys):
     assert 'broken.mp4' in captured.err
     assert not osp.exists(tmp_path / 'wav' / 'silent.wav')
     assert not [n for n in os.listdir(tmp_path / 'wav') if 'part' in n]
+
+
+def _pyav_decode_s16(path):
+    """Reference decode of a (possibly cut) file: (N,) int16, mono s16."""
+    import av
+    chunks = []
+    with av.open(str(path)) as c:
+        stream = c.streams.audio[0]
+        resampler = av.AudioResampler(format='s16', layout='mono',
+                                      rate=stream.rate)
+        try:
+            for frame in c.decode(stream):
+                chunks += [f.to_ndarray() for f in resampler.resample(frame)]
+        except av.FFmpegError:
+            pass  # the cut packet
+        chunks += [f.to_ndarray() for f in resampler.resample(None)]
+    return np.concatenate(chunks, axis=1).reshape(-1)
+
+
+def _cut_faststart_mp4s(good, folder):
+    """Two cut copies of faststart ``good``: the index still declares 2 s.
+
+    ``cut.mp4`` ends at a packet boundary past the middle (decoders return
+    the first part with no error); ``half.mp4`` is the first half of the
+    bytes (the last audio packet is cut; the decoder stops with an error).
+    """
+    import av
+    data = good.read_bytes()
+    with av.open(str(good)) as c:
+        ends = [p.pos + p.size for p in c.demux(c.streams.audio[0])
+                if p.size]
+    boundary = next(end for end in ends if end >= len(data) // 2)
+    (folder / 'cut.mp4').write_bytes(data[:boundary])
+    (folder / 'half.mp4').write_bytes(data[:len(data) // 2])
+
+
+def test_extract_audio_refuses_truncated_faststart_mp4(tmp_path, capsys):
+    tool = _load('extract_audio')
+    src = tmp_path / 'videos'
+    src.mkdir()
+    # 2 s of 16 kHz mono AAC: the audio stream declares 32000 samples
+    _write_av_mp4(src / 'good.mp4', sr=16000, seconds=2.0, layout='mono',
+                  faststart=True)
+    _cut_faststart_mp4s(src / 'good.mp4', src)
+    decodable = {n: len(_pyav_decode_s16(src / f'{n}.mp4'))
+                 for n in ('cut', 'half')}
+    assert all(n < 16000 for n in decodable.values())
+    out = tmp_path / 'wav'
+    assert tool.main([str(src), str(out), '--backend', 'pyav']) == 1
+    captured = capsys.readouterr()
+    assert ('wrote 1, kept 0 existing, 0 without audio, 2 truncated, '
+            '0 failed') in captured.out
+    assert 'truncated videos (no wav written)' in captured.err
+    for name, samples in decodable.items():
+        assert (f'{src / name}.mp4 is truncated: its audio stream declares '
+                f'32000 audio samples (2.000 s at 16000 Hz) but only '
+                f'{samples} ({samples / 16000:.3f} s) could be decoded'
+                ) in captured.err
+    assert 're-download it or re-encode it' in captured.err
+    assert '--keep-truncated' in captured.err
+    assert 'the decoder stopped with' in captured.err  # half.mp4 only
+    assert sorted(os.listdir(out)) == ['good.wav']  # no wav, no .part
+    # the good clip extracts exactly as a plain decode (AAC priming: 32768)
+    wave, sr = sf.read(str(out / 'good.wav'), dtype='int16')
+    assert sr == 16000 and wave.shape == (32768, )
+    np.testing.assert_array_equal(wave, _pyav_decode_s16(src / 'good.mp4'))
+    # --keep-truncated writes the decoded part and still lists the video
+    assert tool.main([str(src / 'cut.mp4'), str(tmp_path / 'kept'),
+                      '--backend', 'pyav', '--keep-truncated']) == 0
+    captured = capsys.readouterr()
+    assert 'wav written with the decoded part (--keep-truncated)' in \
+        captured.err and 'cut.mp4 is truncated' in captured.err
+    assert sf.info(str(tmp_path / 'kept' / 'cut.wav')).frames == \
+        decodable['cut']
+    # the Python API raises the same error
+    with pytest.raises(tool.TruncatedVideo, match=r'cut\.mp4 is truncated.*'
+                       r'declares 32000 audio samples') as info:
+        tool.extract_audio(str(src / 'cut.mp4'), str(tmp_path / 'x.wav'),
+                           backend='pyav')
+    assert info.value.declared_samples == 32000
+    assert info.value.decoded_samples == decodable['cut']
+    assert not osp.exists(tmp_path / 'x.wav')
+
+
+def test_extract_audio_length_check_for_the_ffmpeg_probe():
+    """The ffmpeg backend's check (no ffmpeg needed): container duration."""
+    tool = _load('extract_audio')
+    stderr = ("Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'clip.mp4':\n"
+              '  Duration: 00:00:02.00, start: 0.000000, bitrate: 57 kb/s\n'
+              '  Stream #0:1[0x2](und): Audio: aac (LC) (mp4a / 0x6134706D),'
+              ' 16000 Hz, mono, fltp, 23 kb/s (default)\n')
+    declared = tool.parse_ffmpeg_probe(stderr)
+    assert declared == tool.DeclaredAudio(2.0, 'container', 16000)
+    assert tool.parse_ffmpeg_probe('  Duration: N/A, bitrate: N/A\n'
+                                   ).seconds is None
+    # slack: 2048 samples (AAC priming) + 0.1 s (container = longest stream)
+    tool.check_decoded_length('clip.mp4', declared, 30000, 16000)
+    with pytest.raises(tool.TruncatedVideo,
+                       match=r'clip\.mp4 is truncated: its container '
+                       r'declares 32000 audio samples \(2\.000 s at 16000 '
+                       r'Hz\) but only 20000 \(1\.250 s\)'):
+        tool.check_decoded_length('clip.mp4', declared, 20000, 16000)
+    tool.check_decoded_length('clip.mp4', tool.DeclaredAudio(), 5, 16000)
+    with pytest.raises(RuntimeError, match='bad packet'):
+        tool.check_decoded_length(
+            'clip.mp4', tool.DeclaredAudio(decode_error='bad packet'), 5,
+            16000)
 
 
 def test_extract_audio_librosa_backend_and_ffmpeg_if_present(tmp_path):
