@@ -30,8 +30,12 @@ class PackFERInputs(BaseTransform):
     **Required Keys:** the ``input_keys``; optionally ``gt_label``
     (expression), ``au_occ``, ``au_int`` and the ``meta_keys``, among them
     ``domain`` (str, the dataset name every mmfer dataset puts on its
-    samples; read back as ``data_sample.domain``) and SynthFace's
-    ``domain_label`` (int) / ``domain_name`` (str) of the rendered domain.
+    samples; read back as ``data_sample.domain``), SynthFace's
+    ``domain_label`` (int) / ``domain_name`` (str) of the rendered domain,
+    and :class:`~.LoadAudioFbank`'s ``has_audio`` / ``audio_truncated``
+    (bool; a truncated wav loaded with ``on_truncated='pad'`` or
+    ``'zero'``). Meta keys missing from a sample are left out of its
+    metainfo.
 
     A ``gt_seg_map`` (face parsing, :class:`~.LoadParsingMap`) becomes
     ``data_sample.gt_parsing`` (H, W).
@@ -51,8 +55,8 @@ class PackFERInputs(BaseTransform):
                          'domain_label', 'domain_name', 'modalities',
                          'channel_names', 'ori_shape', 'img_shape',
                          'scale_factor', 'flip', 'flip_direction', 'clip_id',
-                         'audio_path',
-                         'has_audio', 'num_frames', 'frame_inds',
+                         'audio_path', 'has_audio', 'audio_truncated',
+                         'num_frames', 'frame_inds',
                          'num_clips', 'total_frames')
 
     def __init__(self,

@@ -114,13 +114,41 @@ def test_pack_single_and_multi_input():
     assert sample.gt_label.tolist() == [2]
     assert sample.gt_au.tolist() == [1, 0, -1]
     assert sample.subject == 'S001'
+    assert 'audio_truncated' not in sample  # absent meta keys stay absent
     res = dict(imgs=np.zeros((4, 8, 8, 3), np.uint8),
-               fbank=np.zeros((1, 16, 8), np.float32), gt_label=0)
+               fbank=np.zeros((1, 16, 8), np.float32), gt_label=0,
+               has_audio=True, audio_truncated=True)  # on_truncated='pad'
     packed = PackFERInputs(input_keys=dict(imgs='video', fbank='audio'))(res)
     assert packed['inputs']['video'].shape == (4, 3, 8, 8)
     assert packed['inputs']['audio'].shape == (1, 16, 8)
+    sample = packed['data_samples']
+    assert sample.metainfo['has_audio'] is True
+    assert sample.metainfo['audio_truncated'] is True
+    assert sample.audio_truncated is True
     with pytest.raises(KeyError, match='pipeline order'):
         PackFERInputs(input_keys='img')(dict(imgs=None))
+
+
+def test_pack_passes_audio_truncated_from_the_fbank_loader(tmp_path):
+    """A half wav read with on_truncated='pad' is visible to the model."""
+    import soundfile as sf
+
+    from mmfer.datasets.transforms import LoadAudioFbank
+    sr = 16000
+    full = tmp_path / 'full.wav'
+    sf.write(str(full), np.sin(np.arange(sr) * 0.3) * 0.2, sr,
+             subtype='PCM_16')
+    data = full.read_bytes()
+    cut = tmp_path / 'half.wav'
+    cut.write_bytes(data[:data.index(b'data') + 8 + 2 * 8000])  # 8000 frames
+    load = LoadAudioFbank(target_length=64, on_truncated='pad')
+    pack = PackFERInputs(input_keys=dict(fbank='audio'))
+    with pytest.warns(UserWarning, match='half.wav is truncated'):
+        sample = pack(load(dict(audio_path=str(cut))))['data_samples']
+    assert sample.metainfo['audio_path'] == str(cut)
+    assert sample.has_audio is True and sample.audio_truncated is True
+    sample = pack(load(dict(audio_path=str(full))))['data_samples']
+    assert sample.has_audio is True and sample.audio_truncated is False
 
 
 # ---- thermal / depth files in other units (issue 13, item 5) --------------
