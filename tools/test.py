@@ -9,6 +9,7 @@ from mmengine.runner import Runner
 
 from mmfer.utils import register_all_modules, set_trust_all, setup_distributed
 from mmfer.utils.cfg_options import check_cfg_options
+from mmfer.utils.checkpoint import check_checkpoint_file
 from mmfer.utils.model_checkpoint import PARTIAL_CFG_KEY
 
 
@@ -60,6 +61,7 @@ def merge_args(cfg, args):
                                 osp.splitext(osp.basename(args.config))[0])
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'Checkpoint not found: {args.checkpoint}')
+    check_checkpoint_file(args.checkpoint)  # empty / truncated: before setup
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if getattr(args, 'allow_partial_checkpoint', False):

@@ -84,6 +84,26 @@ def _corruption(filename: str, err: BaseException) -> Optional[str]:
     return None if bad is None else f'damaged member {bad} in the archive'
 
 
+def check_checkpoint_file(filename: str) -> None:
+    """Cheap checks before a long setup: the file exists, is not empty and,
+    if it is a zip checkpoint, still has its end (central directory).
+
+    Raises:
+        FileNotFoundError: no such file.
+        CorruptCheckpointError: 0 bytes or a truncated zip checkpoint.
+    """
+    filename = osp.expanduser(str(filename))
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'Checkpoint file not found: {filename}')
+    if osp.getsize(filename) == 0:
+        raise CorruptCheckpointError(filename, 'the file is empty')
+    with open(filename, 'rb') as f:
+        is_zip_start = f.read(2) == b'PK'
+    if is_zip_start and not zipfile.is_zipfile(filename):
+        raise CorruptCheckpointError(
+            filename, 'the zip archive has no central directory: truncated')
+
+
 _TYPE_KEY = '__mmfer_type__'
 
 

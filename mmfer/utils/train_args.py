@@ -57,6 +57,7 @@ def merge_train_args(cfg, args):
     Raises:
         ValueError: ``--amp`` with an optimizer wrapper AMP cannot replace.
         FileNotFoundError: ``--resume PATH`` with no such file.
+        CorruptCheckpointError: ``--resume PATH`` empty or truncated.
         KeyError: ``--auto-scale-lr`` without
             ``auto_scale_lr.base_batch_size`` in the config.
         TopLevelOverrideError: a ``--cfg-options`` key on a top-level
@@ -64,6 +65,7 @@ def merge_train_args(cfg, args):
             :mod:`mmfer.utils.cfg_options`).
     """
     from .cfg_options import check_cfg_options
+    from .checkpoint import check_checkpoint_file
     from .model_checkpoint import PARTIAL_CFG_KEY
     # before anything is changed: the options are checked against the file
     check_cfg_options(cfg, args.cfg_options)
@@ -102,6 +104,7 @@ def merge_train_args(cfg, args):
         if not osp.isfile(args.resume):
             raise FileNotFoundError(
                 f'--resume {args.resume}: no such checkpoint file.')
+        check_checkpoint_file(args.resume)  # empty / truncated: before setup
         cfg.resume = True
         cfg.load_from = args.resume
 

@@ -131,3 +131,22 @@ def test_truncated_checkpoint_names_file_size_and_fix(tmp_path, keep):
     assert f'Checkpoint "{path}" is incomplete or corrupt ({size} bytes; ' \
         'the zip archive has no central directory: truncated)' in msg
     assert 'killed while saving' in msg
+
+
+def test_resume_path_truncated_refused_before_the_runner_is_built(tmp_path):
+    from argparse import Namespace
+
+    from mmengine.config import Config
+
+    from mmfer.utils import merge_train_args
+    full = _save(tmp_path, 'full.pth', _classifier().state_dict())
+    path = str(tmp_path / 'epoch_4.pth')
+    with open(full, 'rb') as src, open(path, 'wb') as dst:
+        dst.write(src.read()[:300])
+    args = Namespace(config='x.py', work_dir=str(tmp_path), resume=path,
+                     amp=False, no_validate=False, auto_scale_lr=False,
+                     cfg_options=None)
+    with pytest.raises(CorruptCheckpointError,
+                       match=rf'"{path}" is incomplete or corrupt \(300 '
+                       r'bytes; the zip archive has no central directory'):
+        merge_train_args(Config(dict(optim_wrapper=dict())), args)
