@@ -292,7 +292,7 @@ class FERDatasetMixin:
         for key in ('au_occ', 'au_int'):
             wrong = [(i, d) for i, d in enumerate(data_list)
                      if d.get(key) is not None
-                     and np.shape(d[key]) != (num_aus, )]
+                     and not _is_vector(d[key], num_aus)]
             if wrong:
                 shown = '; '.join(
                     f'{self._describe_sample(i, d)}: {key} of length '
@@ -307,7 +307,8 @@ class FERDatasetMixin:
                if d.get('au_occ') is not None]
         if occ:
             values = np.asarray([d['au_occ'] for _, d in occ])
-            rows = np.flatnonzero(~np.isin(values, (-1, 0, 1)).all(1))
+            rows = np.flatnonzero(((values < -1) | (values > 1)
+                                   | (values != np.round(values))).any(1))
             if rows.size:
                 shown = '; '.join(
                     f'{self._describe_sample(*occ[r])}: au_occ '
@@ -365,3 +366,12 @@ class FERDatasetMixin:
         """(N,) int expression labels, indices into
         ``metainfo['classes']``."""
         return np.asarray(self._collect('gt_label'), dtype=int)
+
+
+def _is_vector(value, length: int) -> bool:
+    """Whether ``value`` is a flat list / tuple / array of ``length``
+    entries (a cheap test: AU datasets hold 10^5 frames)."""
+    if isinstance(value, (list, tuple)):
+        return len(value) == length and (
+            not length or not isinstance(value[0], (list, tuple)))
+    return np.shape(value) == (length, )
