@@ -139,7 +139,9 @@ class FERInferencer:
             pipeline), ``model`` (collate + ``test_step``), accumulated
             over calls.
         num_frames (int): images and selected video frames processed.
-        num_skipped (int): unreadable files a folder run skipped.
+        num_skipped (int): unreadable files a folder run skipped;
+            ``skipped``: their ``(path, message)``; ``summary``: the last
+            folder run's logged summary.
     """
 
     def __init__(self, config=None, checkpoint: Optional[str] = None,
@@ -167,6 +169,8 @@ class FERInferencer:
         self.stage_times = {k: 0.0 for k in STAGES}
         self.num_frames = 0
         self.num_skipped = 0
+        self.skipped: List[tuple] = []
+        self.summary: Optional[str] = None
         self._draw = None
 
     # ----------------------------------------------------------- properties
@@ -270,6 +274,7 @@ class FERInferencer:
                     raise
                 self.num_skipped += 1
                 self._skipped_here.append(item)
+                self.skipped.append((item, str(err)))
                 print_log(f'FERInferencer: skipped {item}: {err}',
                           logger='current', level=logging.WARNING)
             if bar is not None and not self._bar_frames:
@@ -281,11 +286,14 @@ class FERInferencer:
                    if isinstance(i, str) and osp.isdir(i)]
         if folders:
             n = sum(1 for _, f in items if f)
-            print_log(f'FERInferencer: {folders}: {n - len(self._skipped_here)}'
-                      f' of {n} files read, {len(self._skipped_here)} '
-                      f'unreadable skipped {self._skipped_here[:5]}'
-                      + (' ...' if len(self._skipped_here) > 5 else ''),
-                      logger='current', level=logging.INFO)
+            self.summary = (
+                f'FERInferencer: {folders}: {n - len(self._skipped_here)} of '
+                f'{n} files read, {len(self._skipped_here)} unreadable '
+                f'skipped {self._skipped_here[:5]}'
+                + (' ...' if len(self._skipped_here) > 5 else ''))
+            print_log(self.summary, logger='current',
+                      level=logging.WARNING if self._skipped_here
+                      else logging.INFO)
 
     # --------------------------------------------------------------- inputs
     @staticmethod
@@ -556,7 +564,13 @@ class FERInferencer:
             return None
         stem = osp.splitext(osp.basename(path))[0]
         return VideoWriter(osp.join(self._out_dir, stem + '.mp4'),
-                           stream.fps or 25, (stream.width, stream.height))
+                           self._output_fps(stream.fps),
+                           (stream.width, stream.height))
+
+    def _output_fps(self, fps: float) -> float:
+        """Frame rate of an annotated video of the selected frames."""
+        fps = fps or 25.0
+        return min(self._fps, fps) if self._fps else fps / self._every
 
     # --------------------------------------------------------------- clips
     def _run_clip_frames(self, frames: Iterable, source: str, audio=None,
@@ -571,7 +585,7 @@ class FERInferencer:
         if not image and self._out_dir and size is not None:
             stem = osp.splitext(osp.basename(source))[0]
             writer = VideoWriter(osp.join(self._out_dir, stem + '.mp4'),
-                                 video_fps or 25, size)
+                                 self._output_fps(video_fps), size)
         queue: deque = deque()
         crops: deque = deque(maxlen=T)       # (entry, crop, timestamp)
         open_entries: deque = deque()        # face frames not yet sealed

@@ -77,6 +77,8 @@ class VideoFrameStream:
             unknown).
         width, height (int): frame size.
         decoded (int): frames decoded so far; ``selected``: frames yielded.
+        truncated (bool), warning (str | None): set when decoding stopped
+            early (the message names the file).
     """
 
     def __init__(self, path: str, every: int = 1,
@@ -107,7 +109,7 @@ class VideoFrameStream:
             container.close()
         self.threads = threads
         self.decoded = self.selected = 0
-        self.truncated = False
+        self.truncated, self.warning = False, None
 
     @property
     def expected_selected(self) -> int:
@@ -137,12 +139,11 @@ class VideoFrameStream:
                 except StopIteration:
                     break
                 except (av.FFmpegError, ValueError, OSError) as err:
-                    self.truncated = True
-                    print_log(
+                    self._warn(
                         f'Video {self.path}: decoding stopped after frame '
                         f'{index} ({type(err).__name__}: {err}); the file '
                         'is truncated or damaged. Results cover the frames '
-                        'read.', logger='current', level=logging.WARNING)
+                        'read.')
                     break
                 index += 1
                 self.decoded += 1
@@ -161,20 +162,24 @@ class VideoFrameStream:
                                  frame.to_ndarray(format='rgb24'))
         finally:
             container.close()
-        if (not self.truncated and self.num_frames
-                and self.decoded < self.num_frames - 1
-                and stream_is_exact(self.path)):
-            self.truncated = True
-            print_log(
+        expected = (self.num_frames - 1 if stream_is_exact(self.path)
+                    else 0.9 * self.num_frames - 1)   # from the duration
+        if not self.truncated and self.decoded < expected:
+            self._warn(
                 f'Video {self.path}: the header announces '
-                f'{self.num_frames} frames but {self.decoded} were decoded; '
-                'the file is truncated. Results cover the frames read.',
-                logger='current', level=logging.WARNING)
+                f'{self.num_frames} frames (or a duration of as many) but '
+                f'{self.decoded} were decoded; '
+                'the file is truncated. Results cover the frames read.')
+
+    def _warn(self, message: str):
+        self.truncated, self.warning = True, message
+        print_log(message, logger='current', level=logging.WARNING)
 
 
 def stream_is_exact(path: str) -> bool:
-    """Whether the container's frame count is exact (mp4 / mov index it;
-    for others it is an estimate from the duration)."""
+    """Whether the container's frame count is exact (mp4 / mov index every
+    frame; for others it is estimated from the header's duration, and a
+    shortfall over 10 % counts as truncation)."""
     return path.lower().endswith(('.mp4', '.mov', '.m4v'))
 
 

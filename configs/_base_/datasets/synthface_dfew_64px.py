@@ -13,6 +13,7 @@ img_size = 64
 # per side gives that framing (measured on 24 renders at 64-256 px: margin
 # 0.27 +- 0.03, box centre within 0.03 box sides of the image centre).
 inference_face = dict(
+    _delete_=True,  # replaces the base's (another detector)
     detector=dict(type='MTCNNFaceDetector'), margin=0.27, size=img_size,
     rotate=False)
 clip_len = 8
