@@ -176,3 +176,13 @@ def test_every_listed_benchmark_is_a_script_here():
         assert script.startswith('benchmark_') and script.endswith('.py')
     assert {'mcm', 'cm_cnn', 'face_detectors', 'data_pipeline', 'dist',
             'mma_dfer', 'infer'} == {n for n, _ in bench_all.BENCHMARKS}
+
+
+def test_extra_args_per_benchmark():
+    names = [n for n, _ in bench_all.BENCHMARKS]
+    assert bench_all.parse_extra_args(
+        ['data_pipeline=--threads 1 --methods mcm-au', 'mcm='], names) == {
+            'data_pipeline': ['--threads', '1', '--methods', 'mcm-au'],
+            'mcm': []}
+    with pytest.raises(SystemExit, match='NAME=ARGS'):
+        bench_all.parse_extra_args(['nosuch=--x'], names)

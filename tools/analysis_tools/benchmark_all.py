@@ -14,6 +14,7 @@ import math
 import os
 import os.path as osp
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -211,6 +212,19 @@ def render_report(machine: dict, results: List[dict], load_before: str,
     return '\n'.join(lines) + '\n'
 
 
+def parse_extra_args(specs: Sequence[str], names: Sequence[str]) -> dict:
+    """``['data_pipeline=--threads 1']`` -> ``{'data_pipeline':
+    ['--threads', '1']}``."""
+    extra = {}
+    for spec in specs:
+        name, sep, rest = spec.partition('=')
+        if not sep or name not in names:
+            raise SystemExit(f'--args {spec!r}: write NAME=ARGS with NAME '
+                             f'one of {list(names)}')
+        extra[name] = shlex.split(rest)
+    return extra
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
     names = [n for n, _ in BENCHMARKS]
@@ -220,6 +234,9 @@ def main(argv=None):
     p.add_argument('--threads', type=int, default=None,
                    help='set OMP_NUM_THREADS / MKL_NUM_THREADS for every '
                    'benchmark (their own --threads defaults still apply)')
+    p.add_argument('--args', nargs='+', default=[], metavar='NAME=ARGS',
+                   help='extra arguments for one benchmark, e.g. '
+                   'data_pipeline="--threads 1"')
     p.add_argument('--timeout', type=float, default=1800,
                    help='seconds per benchmark')
     p.add_argument('--log-dir', default='work_dirs/benchmark_all',
@@ -232,6 +249,7 @@ def main(argv=None):
     if args.threads:
         env.update(OMP_NUM_THREADS=str(args.threads),
                    MKL_NUM_THREADS=str(args.threads))
+    extra = parse_extra_args(args.args, names)
     selected = [(n, s) for n, s in BENCHMARKS
                 if (not args.only or n in args.only) and n not in args.skip]
     machine = machine_info()
@@ -240,6 +258,7 @@ def main(argv=None):
     for name, script in selected:
         print(f'[{name}] {script} --small ...', flush=True)
         r = run_benchmark(name, osp.join(HERE, script),
+                          extra_args=extra.get(name, ()),
                           timeout=args.timeout, log_dir=args.log_dir,
                           env=env)
         print(f'[{name}] {r["status"]} {r["detail"]} '

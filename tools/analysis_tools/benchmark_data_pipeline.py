@@ -216,9 +216,7 @@ def cached_batches(loader, count: int):
 
 def model_rate(model, optim_wrapper, batches, warmup: int):
     """samples/s of ``model.train_step`` over in-memory ``batches`` (the
-    first ``warmup`` untimed). Distinct batches, not one repeated: a model
-    that fits one batch drives its gradients into float denormals, which
-    slow CPU arithmetic many times over."""
+    first ``warmup`` untimed): distinct batches, as training sees them."""
     for batch in batches[:warmup]:
         model.train_step(batch, optim_wrapper)
     n = 0
