@@ -186,3 +186,38 @@ def test_extra_args_per_benchmark():
             'mcm': []}
     with pytest.raises(SystemExit, match='NAME=ARGS'):
         bench_all.parse_extra_args(['nosuch=--x'], names)
+
+
+def test_dist_log_windows_skip_warmup(tmp_path):
+    dist = _load('benchmark_dist')
+    vis = tmp_path / '20261203_120000' / 'vis_data'
+    vis.mkdir(parents=True)
+    rows = [dict(iter=5, time=9.0, data_time=1.0),     # warm-up window
+            dict(iter=10, time=0.5, data_time=0.1),
+            dict(iter=15, time=0.7, data_time=0.1)]
+    (vis / 'scalars.json').write_text(
+        '\n'.join(json.dumps(r) for r in rows) + '\n')
+    iter_s, data_s, n = dist.parse_log(str(tmp_path), warmup=5)
+    assert (round(iter_s, 6), round(data_s, 6), n) == (0.6, 0.1, 10)
+    with pytest.raises(RuntimeError, match='raise --iters'):
+        dist.parse_log(str(tmp_path), warmup=15)
+    with pytest.raises(RuntimeError, match='no scalars.json'):
+        dist.parse_log(str(tmp_path / 'empty'), warmup=0)
+    assert dist.parse_runs(['2x1', '1X2']) == [(2, 1), (1, 2)]
+    with pytest.raises(SystemExit, match='PROCSxTHREADS'):
+        dist.parse_runs(['two'])
+
+
+def test_data_roots_go_under_the_data_dir():
+    pipeline = _load('benchmark_data_pipeline')
+    cfg = dict(dataset=dict(
+        data_root='data/synthface_bu3dfe_30subj', depth_root='/abs/depth',
+        datasets=[dict(data_root='data/x'), dict(data_root='rel')]))
+    pipeline.redirect_data_roots(cfg, '/tmp/bench')
+    assert cfg['dataset']['data_root'] == '/tmp/bench/synthface_bu3dfe_30subj'
+    assert cfg['dataset']['depth_root'] == '/abs/depth'    # absolute: kept
+    assert [d['data_root'] for d in cfg['dataset']['datasets']] == [
+        '/tmp/bench/x', '/tmp/bench/rel']
+    assert pipeline.pipeline_caches(dict(pipeline=[
+        dict(type='DetectFace', cache=True), dict(type='AlignFace')])) == [
+            'DetectFace']

@@ -8,8 +8,8 @@
 # (the global batch grows with R, as in any data-parallel run). Figures are
 # rank 0's mean iteration time from mmengine's log (IterTimerHook: data +
 # forward + backward + gradient all-reduce + optimizer step; every step
-# synchronises the ranks, so rank 0 paces the job) after --warmup
-# iterations:
+# synchronises the ranks, so rank 0 paces the job; logged as means over
+# windows of 5 iterations) after --warmup iterations:
 #   samples/s = R * batch / mean iteration time.
 # speed-up 2x1 / 1x1 is issue 12's target (>= 1.6: the same threads per
 # process, the cores split between processes); 2x1 / 1x2 says whether two
@@ -56,20 +56,25 @@ def render_data(data_root: str) -> None:
 
 def parse_log(work_dir: str, warmup: int):
     """(mean iteration s, mean data s, timed iterations) from rank 0's
-    ``vis_data/scalars.json`` (one row per iteration: interval 1)."""
+    ``vis_data/scalars.json``: one row per logging interval, each the mean
+    over its window (the config logs every 5 iterations, window 5); rows
+    whose window reaches into the first ``warmup`` iterations are
+    dropped."""
     files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
                                       'scalars.json')))
     if not files:
         raise RuntimeError(f'no scalars.json under {work_dir}: the run '
                            f'failed; see {work_dir}/run.log')
     rows = [json.loads(line) for line in open(files[-1])]
-    rows = [r for r in rows if 'time' in r and r.get('iter', 0) > warmup]
+    rows = [r for r in rows if 'time' in r]
+    window = rows[0]['iter'] if rows else 1
+    rows = [r for r in rows if r['iter'] - window >= warmup]
     if not rows:
-        raise RuntimeError(f'{files[-1]} has no iteration past the '
-                           f'{warmup} warm-up ones; raise --iters')
+        raise RuntimeError(f'{files[-1]} has no logged window past the '
+                           f'{warmup} warm-up iterations; raise --iters')
     t = sum(r['time'] for r in rows) / len(rows)
     d = sum(r.get('data_time', 0.0) for r in rows) / len(rows)
-    return t, d, len(rows)
+    return t, d, len(rows) * window
 
 
 def run(procs: int, threads: int, args) -> dict:
@@ -131,7 +136,7 @@ def main(argv=None):
     add_summary_args(p)
     args = p.parse_args(argv)
     if args.small:
-        args.iters, args.warmup = 15, 3
+        args.iters, args.warmup = 20, 5
     args.data_root = osp.join(args.data_dir, DATA_SUBDIR)
     render_data(args.data_root)
     print(f'config: {CONFIG}, batch {args.batch_size} per process, '
