@@ -340,6 +340,10 @@ class FacePreprocessor:
         a loaded image (``face`` a one-face detection), or of the whole
         image with ``face=None`` (no detector: a pre-cropped face)."""
         results = dict(results)
+        # seeded test-time transforms (MCM's ChannelMixing) draw by
+        # sample_idx: every face gets the draw of sample 0, so a face's
+        # prediction does not depend on what ran before it
+        results.setdefault('sample_idx', 0)
         if face is None:
             if self.face_rule['source'] == 'inference_face':
                 return self.plain_pipeline(results)
@@ -379,7 +383,7 @@ class FacePreprocessor:
             imgs=[c.copy() for c in crops], img_shape=(h, w),
             ori_shape=(h, w), modality='RGB', num_frames=T,
             total_frames=T, frame_inds=np.arange(T), clip_len=T,
-            num_clips=1, frame_interval=None, img_path=path,
+            num_clips=1, frame_interval=None, img_path=path, sample_idx=0,
             audio_path=None, has_audio=waveform is not None,
             waveform=waveform, sample_rate=sample_rate)
         return self.clip_pipeline(results)

@@ -596,7 +596,7 @@ class FERInferencer:
             self.tracker.reset()
         dt = 1.0 / video_fps if video_fps else 0.0
 
-        def window():
+        def window(targets=None):
             members = list(crops)
             imgs = [c for _, c, _ in members]
             imgs += [imgs[-1]] * (T - len(imgs))     # edge padding
@@ -609,7 +609,8 @@ class FERInferencer:
             tic = time.perf_counter()
             sample = self.prep.clip_sample(imgs, source, wave, rate)
             self.stage_times['align'] += time.perf_counter() - tic
-            targets = [(e, 0) for e, _, _ in members]
+            if targets is None:
+                targets = [(e, 0) for e, _, _ in members]
             for e, _ in targets:
                 e.pending += 1
             jobs.append((sample, targets))
@@ -650,8 +651,10 @@ class FERInferencer:
                     self._predict(jobs[:self._batch_size])
                     del jobs[:self._batch_size]
                 yield from self._drain(queue)
-            if open_entries:                 # the tail: one last window
-                window()
+            if open_entries:
+                # the tail after the last full window: the last `window`
+                # crops, predicting for the frames no window covered
+                window([(e, 0) for _, e in open_entries])
                 for _, e in open_entries:
                     e.sealed = True
             while jobs:
