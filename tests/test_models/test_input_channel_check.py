@@ -115,3 +115,21 @@ def test_backbone_in_channels_is_trusted_only_when_the_first_conv_agrees():
     assert backbone_in_channels(None, _FeatureBackbone()) is None
     assert backbone_in_channels(None, nn.Identity()) is None
     assert backbone_in_channels(None, None) is None
+
+
+def test_multimodal_classifier_names_the_loaded_modalities():
+    model = MODELS.build(dict(
+        type='MultiModalFERClassifier',
+        backbones=dict(gray=dict(type='TextureFEN', arch='tiny'),
+                       depth=dict(type='DepthFEN', arch='tiny')),
+        modalities=('gray', 'depth'),
+        neck=dict(type='CMFN', in_channels=16, num_modalities=2),
+        head=dict(type='CMCNNClsHead', in_channels=64)))
+    samples = _samples(2, modalities=('rgb', 'depth'))
+    with pytest.raises(ValueError) as info:
+        model(torch.rand(2, 4, 48, 48), samples, mode='predict')
+    msg = str(info.value)
+    assert ("the input has shape (2, 4, 48, 48) (the pipeline loaded "
+            "modalities ('rgb', 'depth')), but model.modalities ('gray', "
+            "'depth') stack 2 channels (gray: 1, depth: 1)") in msg
+    assert model(torch.rand(2, 2, 48, 48)).shape == (2, 6)

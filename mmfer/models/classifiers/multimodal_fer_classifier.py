@@ -133,22 +133,36 @@ class MultiModalFERClassifier(FERClassifier):
                 f'in_channels={got}; set model.backbones.{modality}.'
                 f'in_channels={want}.')
 
+    def check_input_channels(
+            self,
+            inputs: torch.Tensor,
+            data_samples: Optional[Sequence] = None) -> None:
+        """Refuse a batch that is not (B, C, H, W) with the C channels of
+        ``model.modalities``; the message names the modalities the
+        pipeline loaded when the data samples carry them."""
+        if inputs.dim() == 4 and inputs.shape[1] == self.in_channels:
+            return
+        groups = ', '.join(
+            f'{m}: {s.stop - s.start}'
+            for m, s in self.channel_slices.items())
+        meta = data_samples[0].metainfo if data_samples else {}
+        loaded = '' if meta.get('modalities') is None else (
+            f' (the pipeline loaded modalities '
+            f'{tuple(meta["modalities"])})')
+        raise ValueError(
+            f'MultiModalFERClassifier: the input has shape '
+            f'{tuple(inputs.shape)}{loaded}, but model.modalities '
+            f'{self.modalities} stack {self.in_channels} channels '
+            f'({groups}). Make the dataset\'s modalities and '
+            'model.modalities / model.backbones (and the '
+            'data_preprocessor mean/std) list the same modalities.')
+
     def extract_backbone_feats(self, inputs: torch.Tensor
                                ) -> Tuple[torch.Tensor, ...]:
         """The M last backbone maps of a (B, C, H, W) batch, in
         ``modalities`` order (the neck's input; e.g. for
         ``model.neck(maps, return_attention=True)``)."""
-        if inputs.dim() != 4 or inputs.shape[1] != self.in_channels:
-            groups = ', '.join(
-                f'{m}: {s.stop - s.start}'
-                for m, s in self.channel_slices.items())
-            raise ValueError(
-                f'MultiModalFERClassifier: the input has shape '
-                f'{tuple(inputs.shape)}, but model.modalities '
-                f'{self.modalities} stack {self.in_channels} channels '
-                f'({groups}). Make the dataset\'s modalities and '
-                'model.modalities / model.backbones (and the '
-                'data_preprocessor mean/std) list the same modalities.')
+        self.check_input_channels(inputs)
         return tuple(
             self._last_map(self.backbones[m](inputs[:, s]))
             for m, s in self.channel_slices.items())  # M x (B, C, h, w)
