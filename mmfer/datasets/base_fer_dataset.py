@@ -33,9 +33,15 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
       per sample (an absent part file is an absent part);
     - ``gt_label`` (int): expression class index into
       ``metainfo['classes']``, whose names are made canonical
-      (:mod:`mmfer.structures.expressions`; the index order is kept);
+      (:mod:`mmfer.structures.expressions`; the index order is kept). A
+      class *name* (any alias, e.g. ``"happy"``) is accepted and replaced
+      by its index; anything else (an index out of range, -1, another
+      string, a bool or a fractional number, or a labelled dataset in
+      which some samples lack ``gt_label``) is refused at load time by
+      one error naming the annotation file, the samples and the classes
+      (:meth:`FERDatasetMixin._check_labels`);
     - ``au_occ`` (list[int]): AU occurrence per ``au_names`` entry, with
-      -1 for "not coded";
+      -1 for "not coded" (length and values checked at load time);
     - ``au_int`` (list[float]): AU intensities;
     - ``subject`` (str).
 
@@ -50,7 +56,8 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
             ``'thermal'``, ``'parsing'``. Defaults to ``('rgb',)``.
         subjects (Sequence[str], optional): keep only these subjects (for
             subject-exclusive folds). Every listed subject must occur in
-            the annotations. Defaults to None (all).
+            the annotations, and a selection that leaves no sample is an
+            error naming the subjects there are. Defaults to None (all).
         check_files (bool): verify at start-up that every needed modality
             file exists, so a missing file fails before training rather
             than hours into it. Defaults to True.
@@ -110,10 +117,10 @@ class BaseFERDataset(FERDatasetMixin, BaseDataset):
             missing = [s for s in self.subjects if s not in present]
             if missing:
                 raise ValueError(
-                    f'{type(self).__name__} ({self.ann_file or self.data_root})'
-                    f': subjects {missing} are requested (e.g. by a fold '
-                    'definition) but have no samples in the annotations. '
-                    'Check data_root, or that the dataset was extracted '
+                    f'{self._where()}: subjects {missing} are requested '
+                    '(e.g. by a fold definition) but have no samples in '
+                    'the annotations. Check data_root, or that the dataset '
+                    'was extracted '
                     'completely; present subjects: '
                     f'{sorted(present, key=str)[:50]}')
             keep = set(self.subjects)
