@@ -8,6 +8,7 @@ import math
 from typing import Optional, Sequence, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmpretrain.models.backbones import VisionTransformer
 from mmpretrain.models.utils import resize_pos_embed
@@ -159,6 +160,15 @@ class PromptedViT(BaseModule):
         self.pre_norm = vit.pre_norm
         self.layers = vit.layers
         self.ln1 = vit.ln1
+        # stochastic depth of each block (linear over depth), see
+        # forward_block
+        self.drop_path_probs = tuple(
+            float(getattr(layer.attn.out_drop, 'drop_prob', 0.))
+            for layer in self.layers)
+        if any(not layer.ffn.add_identity or layer.attn.v_shortcut
+               for layer in self.layers):
+            raise ValueError('PromptedViT expects pre-norm blocks with '
+                             'residual attention and MLP.')
 
         progressive_blocks = tuple(int(b) for b in progressive_blocks)
         num_prompts, per_set = self._prompt_layout(
@@ -356,8 +366,62 @@ class PromptedViT(BaseModule):
         return self.pre_norm(x)
 
     def forward_block(self, i: int, x: torch.Tensor) -> torch.Tensor:
-        """Transformer block ``i``: (B, L, D) -> (B, L, D)."""
-        return self.layers[i](x)
+        """Transformer block ``i``: (B, L, D) -> (B, L, D).
+
+        In train mode with stochastic depth, the attention and MLP
+        branches run only on the samples whose branch is kept: the
+        mmpretrain block computes every branch and multiplies the dropped
+        ones by 0. The keep masks are the draws of mmcv's ``DropPath``
+        (``floor(keep + rand(B, 1, 1))``, attention then MLP, the same
+        random stream), so the output equals ``self.layers[i](x)``.
+        """
+        layer = self.layers[i]
+        drop_prob = self.drop_path_probs[i]
+        if not layer.training or drop_prob == 0:
+            return layer(x)
+        keep_prob = 1 - drop_prob
+        shape = (x.shape[0], 1, 1)
+        keep_attn, keep_mlp = (
+            (keep_prob + torch.rand(shape, dtype=x.dtype, device=x.device)
+             ).floor().flatten() for _ in range(2))
+        x = self._residual(x, keep_attn, keep_prob,
+                           lambda h: self._attention(layer, layer.ln1(h)))
+        return self._residual(
+            x, keep_mlp, keep_prob,
+            lambda h: layer.ffn.gamma2(layer.ffn.layers(layer.ln2(h))))
+
+    @staticmethod
+    def _residual(x: torch.Tensor, keep: torch.Tensor, keep_prob: float,
+                  branch) -> torch.Tensor:
+        """``x + branch(x) * keep / keep_prob`` (DropPath), computing the
+        branch on the kept samples only.
+
+        Args:
+            x (Tensor): (B, L, D).
+            keep (Tensor): (B, ) 0 / 1 keep mask.
+        """
+        kept = keep.nonzero().flatten()  # (B_kept, )
+        if kept.numel() == x.shape[0]:
+            return x.add(branch(x), alpha=1 / keep_prob)
+        if kept.numel() == 0:
+            return x
+        # (B_kept, L, D) rows of the kept samples, added back in place
+        return x.index_add(0, kept, branch(x[kept]), alpha=1 / keep_prob)
+
+    @staticmethod
+    def _attention(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """The block's self-attention branch before its DropPath (mmpretrain
+        ``MultiheadAttention.forward`` without ``out_drop``): (B, L, D) ->
+        (B, L, D)."""
+        attn = layer.attn
+        B, N, _ = x.shape
+        qkv = attn.qkv(x).reshape(B, N, 3, attn.num_heads,
+                                  attn.head_dims).permute(2, 0, 3, 1, 4)
+        dropout_p = attn.attn_drop if attn.training else 0.
+        x = attn.scaled_dot_product_attention(
+            qkv[0], qkv[1], qkv[2], dropout_p=dropout_p)  # (B, h, N, d)
+        x = x.transpose(1, 2).reshape(B, N, attn.embed_dims)  # (B, N, D)
+        return attn.gamma1(attn.proj_drop(attn.proj(x)))
 
     def add_progressive_prompts(self, i: int, x: torch.Tensor) -> torch.Tensor:
         """Eq. (1): add progressive set ``k`` after block
@@ -372,10 +436,13 @@ class PromptedViT(BaseModule):
         k = self.progressive_blocks.index(i)
         m = self.progressive_prompts[k].shape[0]
         start = 1 + self.num_patches + self.progressive_offsets[k]
-        return torch.cat([
-            x[:, :start], x[:, start:start + m] + self.progressive_prompts[k],
-            x[:, start + m:]
-        ], dim=1)
+        # the set as (L, D) rows, zeros elsewhere: one add, and the
+        # backward passes the gradient of x through unchanged (slicing and
+        # concatenating x would copy it, and zero-fill it per slice in the
+        # backward)
+        rows = F.pad(self.progressive_prompts[k],
+                     (0, 0, start, x.shape[1] - start - m))  # (L, D)
+        return x + rows
 
     def final_norm(self, x: torch.Tensor) -> torch.Tensor:
         """The (frozen) final LayerNorm: (B, L, D) -> (B, L, D)."""

@@ -81,6 +81,8 @@ class FusionBottleneck(BaseModule):
         g_b = z_b.mean(dim=(1, 2))[:, None, None]  # (B, 1, 1, d)
         u_a = self.up[0](z_a + g_b)  # (B, G_a, N_a, D_a)
         u_b = self.up[1](z_b + g_a)  # (B, G_b, N_b, D_b)
-        a = a + torch.tanh(self.alpha[0]) * u_a
-        b = b + torch.tanh(self.alpha[1]) * u_b
+        gate = torch.tanh(self.alpha)  # (2, )
+        # Eq. (5), one fused multiply-add per stream
+        a = torch.addcmul(a, gate[0], u_a)
+        b = torch.addcmul(b, gate[1], u_b)
         return (a.squeeze(1) if a_3d else a), (b.squeeze(1) if b_3d else b)
