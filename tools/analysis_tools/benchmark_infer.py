@@ -1,7 +1,8 @@
 # End-to-end video inference speed of mmfer.apis.FERInferencer on this CPU,
 # and peak memory against video length.
 #   python tools/analysis_tools/benchmark_infer.py [CHECKPOINT]
-#       [--config CFG] [--video FILE] [--frames 250] [--threads 2]
+#       [--config CFG] [--video FILE | --source grace_hopper|synthface]
+#       [--frames 250] [--threads 2]
 #       [--detectors haar mtcnn] [--detect-every 1 5] [--backends torch onnx]
 #       [--batch-size 1] [--memory] [--small] [--summary-json FILE]
 #
@@ -17,7 +18,9 @@
 # prints frames/s end to end (wall clock of FERInferencer.iter_results over
 # the video, after a 10-frame warm-up video) and the per-frame ms of the
 # inferencer's stages (decode, detect, align, model: its stage_times), the
-# rest (result dicts, bookkeeping) as "other".
+# rest (result dicts, bookkeeping) as "other", and the process CPU time per
+# frame (all threads). --source synthface uses a rendered SynthFace face
+# (mmfer.apis.synthetic_video) instead of the photograph.
 #
 # --memory: peak RSS of inference on a 1-minute and a 10-minute synthetic
 # video (320 x 240, 25 frames/s, --every 10 by default: 150 and 1,500
@@ -132,6 +135,21 @@ def make_video(path: str, num_frames: int, width: int = 640,
     return path
 
 
+def make_source_video(source: str, path: str, num_frames: int,
+                      width: int = 640, height: int = 480,
+                      fps: int = 25) -> str:
+    """The benchmark video: ``'grace_hopper'`` (:func:`make_video`) or
+    ``'synthface'`` (a rendered SynthFace face, 192 px, drifting through
+    expression episodes: :func:`mmfer.apis.synthetic_video.
+    write_synthface_video`, no sound track)."""
+    if source == 'grace_hopper':
+        return make_video(path, num_frames, width, height, fps)
+    from mmfer.apis.synthetic_video import write_synthface_video
+    write_synthface_video(path, seconds=num_frames / fps, fps=fps,
+                          size=(width, height), audio=False)
+    return path
+
+
 def _cfg_options(config: str) -> dict:
     from mmengine.config import Config
     cfg = Config.fromfile(config)
@@ -204,9 +222,9 @@ def speed(args, tmp: str) -> list:
     torch.set_num_threads(args.threads)
     import cv2
     cv2.setNumThreads(args.threads)
-    video = args.video or make_video(osp.join(tmp, 'bench_640x480.mp4'),
-                                     args.frames)
-    warmup = make_video(osp.join(tmp, 'warmup.mp4'), 10)
+    video = args.video or make_source_video(
+        args.source, osp.join(tmp, 'bench_640x480.mp4'), args.frames)
+    warmup = make_source_video(args.source, osp.join(tmp, 'warmup.mp4'), 10)
     onnx_file = None
     if 'onnx' in args.backends:
         onnx_file = export_onnx_model(args.config, args.checkpoint,
@@ -214,7 +232,8 @@ def speed(args, tmp: str) -> list:
     print(f'{osp.basename(args.config)}, '
           f'checkpoint {args.checkpoint or "none (random init)"}, '
           f'{args.threads} threads, batch {args.batch_size}; video {video} '
-          f'({args.frames if not args.video else "given"} frames); '
+          f'({f"{args.source}, {args.frames}" if not args.video else "given"}'
+          f' frames); '
           f'{load_average()}')
     header = (f'{"detector":11s} {"every":>5s} {"backend":7s} {"fps":>7s} '
               + ' '.join(f'{k + "_ms":>9s}' for k in STAGES + ('other', ))
@@ -235,7 +254,8 @@ def speed(args, tmp: str) -> list:
                                for s in STAGES + ('other', )) +
                       f' {r["cpu_ms"]:7.1f}  {r["faces"]}/{r["frames"]}')
                 tag = f'{det},detect_every={k},{backend}'
-                note = (f'640x480 video, detection {mode}, {args.threads} '
+                note = (f'640x480 {args.source if not args.video else ""} '
+                        f'video, detection {mode}, {args.threads} '
                         f'threads, batch {args.batch_size}, '
                         f'{load_average()}')
                 rows.append(summary_row(BENCHMARK, f'fps[{tag}]', r['fps'],
@@ -287,8 +307,9 @@ def memory(args, tmp: str) -> list:
     minutes = (0.1, 1.0) if args.small else (1.0, 10.0)
     rows, results = [], []
     for m in minutes:
-        video = make_video(osp.join(tmp, f'memory_{m:g}min.mp4'),
-                           int(m * 60 * fps), w, h, fps)
+        video = make_source_video(args.source,
+                                  osp.join(tmp, f'memory_{m:g}min.mp4'),
+                                  int(m * 60 * fps), w, h, fps)
         cmd = [sys.executable, osp.abspath(__file__), '--memory-child',
                '--video', video, '--config', args.config, '--threads',
                str(args.threads), '--every', str(args.every), '--detectors',
@@ -305,7 +326,7 @@ def memory(args, tmp: str) -> list:
                                f'{out.stderr[-3000:]}')
         res = json.loads(lines[-1][len('MEMORY '):])
         results.append((m, res))
-        note = (f'{w}x{h} {fps} frames/s synthetic video, every '
+        note = (f'{w}x{h} {fps} frames/s {args.source} video, every '
                 f'{args.every}th frame ({res["frames"]} processed), '
                 f'{args.detectors[0]} detect_every={args.detect_every[0]}, '
                 f'{args.threads} threads')
@@ -333,6 +354,10 @@ def parse_args(argv=None):
     p.add_argument('--config', default=DEFAULT_CONFIG)
     p.add_argument('--video', help='use this video instead of the '
                    'synthetic 640x480 one')
+    p.add_argument('--source', choices=['grace_hopper', 'synthface'],
+                   default='grace_hopper',
+                   help='synthetic video: the moving photograph or a '
+                   'rendered SynthFace face')
     p.add_argument('--frames', type=int, default=250,
                    help='frames of the synthetic video (25 frames/s)')
     p.add_argument('--threads', type=int, default=2,
