@@ -319,5 +319,6 @@ class PDEDClassifier(FERClassifier):
         """``'tensor'``: expression logits from ``F_exp``; ``'loss'``: Eq. 13
         terms; ``'predict'``: data samples with expression predictions."""
         if mode == 'loss':
+            self.check_input_channels(inputs, data_samples)
             return self.loss(inputs, data_samples)
         return super().forward(inputs, data_samples, mode)
