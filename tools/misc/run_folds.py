@@ -247,8 +247,7 @@ def write_confusion_matrix(root: str, cm: np.ndarray, classes: List[str],
     """
     import csv
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from mmfer.visualization.plots import plot_confusion_matrix
     pct = row_percentages(cm)
     paths = dict(csv=osp.join(root, 'confusion_matrix.csv'),
                  png=osp.join(root, 'confusion_matrix.png'))
@@ -257,23 +256,7 @@ def write_confusion_matrix(root: str, cm: np.ndarray, classes: List[str],
         w.writerow(['true \\ predicted (%)'] + classes + ['samples'])
         for name, row, n in zip(classes, pct, np.asarray(cm).sum(1)):
             w.writerow([name] + [f'{v:.2f}' for v in row] + [int(n)])
-    k = len(classes)
-    fig = Figure(figsize=(1.0 + 0.75 * k, 0.8 + 0.7 * k), dpi=100)
-    FigureCanvasAgg(fig)  # Agg: no display needed
-    ax = fig.add_subplot(1, 1, 1)
-    im = ax.imshow(pct, cmap='Blues', vmin=0, vmax=100)
-    for i in range(k):
-        for j in range(k):
-            ax.text(j, i, f'{pct[i, j]:.1f}', ha='center', va='center',
-                    fontsize=8, color='white' if pct[i, j] > 50 else 'black')
-    ax.set_xticks(range(k), classes, rotation=45, ha='right')
-    ax.set_yticks(range(k), classes)
-    ax.set_xlabel('Predicted')
-    ax.set_ylabel('Ground truth')
-    ax.set_title(title, fontsize=9)
-    fig.colorbar(im, ax=ax, label='% of the ground-truth class')
-    fig.tight_layout()
-    fig.savefig(paths['png'])
+    plot_confusion_matrix(cm, classes, paths['png'], title=title)
     return paths
 
 
