@@ -3,6 +3,7 @@
     python tools/infer.py CONFIG CHECKPOINT INPUT [--out results.csv]
         [--out-dir vis/] [--every N | --fps F] [--batch-size B]
         [--device cpu] [--detector auto|mtcnn|haar|none] [--detect-every K]
+        [--detect-width W]
 
 INPUT is an image, a video, or a folder of them. One CSV row per frame
 (image) and face, OpenFace / py-feat style columns (docs/inference.md):
@@ -46,6 +47,9 @@ def parse_args(argv=None):
                    'are face crops framed like the training data)')
     p.add_argument('--detect-every', type=int, default=1,
                    help='detect faces every K video frames, track between')
+    p.add_argument('--detect-width', type=int, default=0,
+                   help='detect on frames scaled to this width (e.g. 320 '
+                   'for 640x480 video); 0: full resolution')
     p.add_argument('--max-faces', type=int, default=None)
     p.add_argument('--window', type=int, default=None,
                    help='clip models: frames per window (default clip_len)')
@@ -82,6 +86,7 @@ def main(argv=None):
     inferencer = FERInferencer(
         args.config, args.checkpoint, device=args.device, detector=detector,
         detect_every=args.detect_every, max_faces=args.max_faces,
+        detect_width=args.detect_width,
         window=args.window, stride=args.stride, cfg_options=args.cfg_options)
     names = inferencer.output_names()
     out = args.out if args.out else sys.stdout

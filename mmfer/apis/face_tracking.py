@@ -45,6 +45,10 @@ class FaceTracker:
             fraction of its side on each side. Default: 0.5.
         min_match (float): correlation below which a face is lost.
             Default: 0.6.
+        detect_width (int): run the detector on a copy of the frame scaled
+            to this width (area-averaged; boxes and landmarks mapped back),
+            e.g. 320 for 640 x 480 video with faces of >= 80 px; 0 (default)
+            detects at full resolution.
 
     Attributes:
         num_detections (int): frames the detector ran on.
@@ -53,9 +57,13 @@ class FaceTracker:
 
     def __init__(self, detector: BaseFaceDetector, detect_every: int = 1,
                  max_faces: Optional[int] = None, template_side: int = 32,
-                 search: float = 0.5, min_match: float = 0.6):
+                 search: float = 0.5, min_match: float = 0.6,
+                 detect_width: int = 0):
         if int(detect_every) < 1:
             raise ValueError(f'detect_every must be >= 1, got {detect_every}')
+        if int(detect_width) < 0:
+            raise ValueError(f'detect_width must be >= 0, got {detect_width}')
+        self.detect_width = int(detect_width)
         if max_faces is not None and int(max_faces) < 1:
             raise ValueError(f'max_faces must be >= 1 or None, got '
                              f'{max_faces}')
@@ -75,7 +83,19 @@ class FaceTracker:
 
     def detect(self, img: np.ndarray) -> FaceDetections:
         """Every face of ``img`` (largest first), on a key frame."""
-        faces = sort_by_area(self.detector.detect(img))
+        scale = 1.0
+        if self.detect_width and img.shape[1] > self.detect_width:
+            scale = self.detect_width / img.shape[1]
+            small = cv2.resize(img, (self.detect_width,
+                                     max(int(round(img.shape[0] * scale)),
+                                         1)), interpolation=cv2.INTER_AREA)
+            faces = self.detector.detect(small)
+            if len(faces):       # back to the full frame's pixels
+                faces = FaceDetections(faces.boxes / scale, faces.scores,
+                                       faces.landmarks / scale)
+        else:
+            faces = self.detector.detect(img)
+        faces = sort_by_area(faces)
         if self.max_faces is not None:
             faces = faces.select(list(range(min(len(faces),
                                                 self.max_faces))))

@@ -124,6 +124,8 @@ class FERInferencer:
             track faces in between (:class:`~.face_tracking.FaceTracker`).
             Default: 1 (every frame).
         max_faces (int, optional): the largest faces kept per frame.
+        detect_width (int): detect on a copy scaled to this width (0: full
+            resolution); see :class:`~.face_tracking.FaceTracker`.
         window (int, optional): frames per clip of a clip model (default:
             the config's ``clip_len``).
         stride (int, optional): frames between clip starts, 1 <= stride
@@ -147,6 +149,7 @@ class FERInferencer:
     def __init__(self, config=None, checkpoint: Optional[str] = None,
                  device: Optional[str] = None, detector='auto',
                  detect_every: int = 1, max_faces: Optional[int] = None,
+                 detect_width: int = 0,
                  window: Optional[int] = None, stride: Optional[int] = None,
                  model=None, cfg_options: Optional[dict] = None):
         self.model = model if model is not None else init_model(
@@ -156,7 +159,8 @@ class FERInferencer:
         self.detector = self.prep.detector
         self.tracker = (FaceTracker(self.detector, detect_every,
                                     max_faces=1 if self.is_clip_model
-                                    else max_faces)
+                                    else max_faces,
+                                    detect_width=detect_width)
                         if self.detector is not None else None)
         self.window = int(window or self.prep.clip_len)
         self.stride = int(stride or max(self.window // 2, 1))

@@ -146,6 +146,13 @@ def test_video_frame_selection_and_tracking(model, video, video_rows):
         assert a['success'] == b['success'], a['frame']
         if a['success']:   # the tracked box follows the face
             assert np.abs(np.subtract(a['box'], b['box'])).max() < 12
+    # detection on a half-size copy: boxes mapped back to the frame
+    half = FERInferencer(model=model, detect_width=80, detector=dict(
+        type='MTCNNFaceDetector', min_face_size=24))(path, every=4)
+    for a, b in zip(full[::4], half):
+        assert a['success'] == b['success'], a['frame']
+        if a['success']:
+            assert np.abs(np.subtract(a['box'], b['box'])).max() < 10
 
 
 def test_video_stream_reads_frame_by_frame(video):
