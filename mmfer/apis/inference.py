@@ -52,20 +52,12 @@ def init_model(config: Union[str, Config],
                 f'Checkpoint {checkpoint} does not exist; give the .pth a '
                 'training run wrote (work_dirs/<config>/epoch_N.pth) or an '
                 '.onnx export.')
-        ckpt = _load_checkpoint(model, checkpoint, allow_partial)
+        from mmfer.utils.model_checkpoint import load_model_checkpoint
+        ckpt = load_model_checkpoint(model, checkpoint, map_location='cpu',
+                                     allow_partial=allow_partial)
         model.dataset_meta = dict(ckpt.get('meta', {}).get('dataset_meta',
                                                            {}) or {})
     return model.to(device).eval()
-
-
-def _load_checkpoint(model, checkpoint: str, allow_partial: bool) -> dict:
-    try:
-        from mmfer.utils.model_checkpoint import load_model_checkpoint
-    except ImportError:  # until mmfer.utils.model_checkpoint lands
-        from mmengine.runner import load_checkpoint
-        return load_checkpoint(model, checkpoint, map_location='cpu')
-    return load_model_checkpoint(model, checkpoint, map_location='cpu',
-                                 allow_partial=allow_partial)
 
 
 def _as_sample(sample: Union[str, dict]) -> dict:
