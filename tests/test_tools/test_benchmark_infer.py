@@ -66,7 +66,7 @@ def test_summary_json_rows(tmp_path):
         rows = json.load(f)
     tag = 'haar-video,detect_every=5,torch'
     metrics = {r['metric']: r for r in rows}
-    expected = {f'fps[{tag}]', f'cpu_ms[{tag}]'} | {
+    expected = {f'fps[{tag}]', f'cpu_ms[{tag}]', f'face_found[{tag}]'} | {
         f'{s}_ms[{tag}]' for s in ('decode', 'detect', 'align', 'model',
                                    'other')}
     assert set(metrics) == expected
@@ -78,3 +78,5 @@ def test_summary_json_rows(tmp_path):
     assert metrics[f'fps[{tag}]']['value'] > 0
     assert metrics[f'model_ms[{tag}]']['unit'] == 'ms/frame'
     assert 'every 5 frames + tracking' in metrics[f'fps[{tag}]']['note']
+    # the moving photograph's face is found (and tracked) in every frame
+    assert metrics[f'face_found[{tag}]']['value'] == 1.0

@@ -31,6 +31,7 @@ from mmfer.apis.onnx_runtime_model import (METADATA_KEY, ProbabilityModel,
                                            prediction_spec)
 from mmfer.registry import MODELS
 from mmfer.utils import register_all_modules
+from mmfer.utils.model_checkpoint import load_model_checkpoint
 
 PARITY_TOLERANCE = 1e-4
 Shapes = Dict[str, Tuple[int, ...]]
@@ -156,17 +157,10 @@ def load_model(config: str, checkpoint: Optional[str],
     else:
         if not osp.isfile(checkpoint):
             raise FileNotFoundError(f'Checkpoint {checkpoint} does not exist.')
-        try:
-            from mmfer.utils.model_checkpoint import load_model_checkpoint
-        except ImportError:
-            load_model_checkpoint = None
-        if load_model_checkpoint is not None:
-            ckpt = load_model_checkpoint(model, checkpoint)
-        else:
-            from mmengine.runner import load_checkpoint
-            ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
-        if isinstance(ckpt, dict):
-            model.dataset_meta = ckpt.get('meta', {}).get('dataset_meta', {})
+        # weights_only loading; refuses another model's checkpoint
+        ckpt = load_model_checkpoint(model, checkpoint)
+        model.dataset_meta = dict(
+            ckpt.get('meta', {}).get('dataset_meta', {}) or {})
     return model.eval()
 
 
