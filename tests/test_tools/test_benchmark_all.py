@@ -197,8 +197,14 @@ def test_dist_log_windows_skip_warmup(tmp_path):
             dict(iter=15, time=0.7, data_time=0.1)]
     (vis / 'scalars.json').write_text(
         '\n'.join(json.dumps(r) for r in rows) + '\n')
-    iter_s, data_s, n = dist.parse_log(str(tmp_path), warmup=5)
-    assert (round(iter_s, 6), round(data_s, 6), n) == (0.6, 0.1, 10)
+    iter_s, data_s, n, best_s = dist.parse_log(str(tmp_path), warmup=5)
+    assert (round(iter_s, 6), round(data_s, 6), n, best_s) == \
+        (0.6, 0.1, 10, 0.5)
+    merged = dist.merge_repeats([dict(rate=10.0, iter_s=1.0, data_share=0.1,
+                                      best=12.0),
+                                 dict(rate=20.0, iter_s=0.5, data_share=0.3,
+                                      best=25.0)])
+    assert (merged['rate'], merged['best']) == (15.0, 25.0)
     with pytest.raises(RuntimeError, match='raise --iters'):
         dist.parse_log(str(tmp_path), warmup=15)
     with pytest.raises(RuntimeError, match='no scalars.json'):
