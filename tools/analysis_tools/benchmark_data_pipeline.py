@@ -2,7 +2,7 @@
 # (SynthFace) training config, the samples/s of its train dataloader (the
 # config's pipeline, sampler and batch size, with num_workers as configured
 # and 0 / 1 / 2), next to the model's consumption rate (train_step: data
-# preprocessor + forward + backward + optimizer step, on a batch of that
+# preprocessor + forward + backward + optimizer step, on batches of that
 # loader, at the same batch size) and the rate of both together (the real
 # loader feeding train_step, as tools/train.py runs them):
 #   python tools/analysis_tools/benchmark_data_pipeline.py
@@ -309,10 +309,10 @@ def print_table(results, args) -> None:
             if w in r['cached']:
                 cell += f' ({r["cached"][w]:.0f} warm)'
             cells.append(cell)
-        ratio = f'{r["loader"][r["config_workers"]][0] / r["model"]:.1f}x'
+        cfg_w = r['config_workers']
+        ratio = f'{r["loader"][cfg_w][0] / r["model"]:.1f}x'
         if r['cached']:
-            ratio += f' ({r["cached"][r["config_workers"]] / r["model"]:.1f}x' \
-                ' warm)'
+            ratio += f' ({r["cached"][cfg_w] / r["model"]:.1f}x warm)'
         cells += [f'{r["model"]:.1f}',
                   f'{r["together"]:.1f}' if 'together' in r else '-',
                   ratio]
