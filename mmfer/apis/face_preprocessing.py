@@ -66,9 +66,9 @@ def build_detector(detector: Union[str, dict, BaseFaceDetector]
         return detector
     if isinstance(detector, str):
         if detector not in DETECTOR_NAMES:
-            raise ValueError(f"detector must be 'auto', 'mtcnn', 'haar', None, "
-                             f'a FACE_DETECTORS config or a detector; got '
-                             f'{detector!r}')
+            raise ValueError(
+                "detector must be 'auto', 'mtcnn', 'haar', None, a "
+                f'FACE_DETECTORS config or a detector; got {detector!r}')
         detector = DETECTOR_NAMES[detector]
     return FACE_DETECTORS.build(copy.deepcopy(detector))
 

@@ -380,9 +380,10 @@ class FERInferencer:
         arrays = []
         for m in want:
             if m not in item:
+                wanted = ', '.join(f'{k}=...' for k in want)
                 raise ValueError(
                     f'the model loads {want} but the input has '
-                    f'{sorted(item)}; give dict({", ".join(f"{k}=..." for k in want)}).')
+                    f'{sorted(item)}; give dict({wanted}).')
             value = item[m]
             if isinstance(value, str):
                 loader = LoadFaceModalities(

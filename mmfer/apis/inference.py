@@ -65,8 +65,9 @@ def _as_sample(sample: Union[str, dict]) -> dict:
         return dict(img_path=sample)
     if isinstance(sample, dict):
         return dict(sample)
-    raise TypeError(f'inference_model takes image paths or dicts of paths '
-                    f'(img_path, depth_path, ...), got {type(sample).__name__}')
+    raise TypeError('inference_model takes image paths or dicts of paths '
+                    '(img_path, depth_path, ...), got '
+                    f'{type(sample).__name__}')
 
 
 @torch.no_grad()

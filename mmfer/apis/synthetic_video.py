@@ -15,7 +15,6 @@ import argparse
 from fractions import Fraction
 from typing import Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
 
 #: The expressions of the episodes, in order (cycled).
@@ -28,7 +27,7 @@ def _episode_frames(renderer, subject, expression, num_frames, seed):
     clip = render_clip(renderer, subject, expression, num_frames,
                        domain='lab', seed=seed, modalities=('rgb', ),
                        noise=False)
-    return clip['rgb'], clip['parsing'] if 'parsing' in clip else None
+    return clip['rgb']                                  # (T, S, S, 3)
 
 
 def write_synthface_video(path: str, seconds: float = 4.0, fps: float = 25.0,
@@ -102,7 +101,7 @@ def write_synthface_video(path: str, seconds: float = 4.0, fps: float = 25.0,
             if len(cache) > 2:
                 cache.pop(next(iter(cache)))
             cache[key] = _episode_frames(renderer, subject, expr,
-                                         per_episode, seed * 1000 + key)[0]
+                                         per_episode, seed * 1000 + key)
         faceless = any(a <= t < b for a, b in faceless_seconds)
         frame = background.copy()
         if faceless:
