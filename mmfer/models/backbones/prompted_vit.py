@@ -405,8 +405,10 @@ class PromptedViT(BaseModule):
             return x.add(branch(x), alpha=1 / keep_prob)
         if kept.numel() == 0:
             return x
-        # (B_kept, L, D) rows of the kept samples, added back in place
-        return x.index_add(0, kept, branch(x[kept]), alpha=1 / keep_prob)
+        # the branch on the (B_kept, L, D) kept rows, scattered into zeros
+        # (index_copy: one kernel; index_add would run one per row)
+        out = torch.index_copy(torch.zeros_like(x), 0, kept, branch(x[kept]))
+        return x.add(out, alpha=1 / keep_prob)
 
     @staticmethod
     def _attention(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:

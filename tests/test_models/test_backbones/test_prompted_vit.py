@@ -273,3 +273,30 @@ def test_pretrained_prefix_takes_the_encoder_of_a_full_checkpoint(tmp_path):
                                src.layers[3].attn.qkv.weight)
     with pytest.raises(KeyError, match='no keys starting with'):
         tiny(pretrained=str(path), pretrained_prefix='encoder.').init_weights()
+
+
+@pytest.mark.parametrize('drop_path_rate', [0.5, 0.9])
+def test_stochastic_depth_skips_dropped_samples_same_output(drop_path_rate):
+    """forward_block runs each branch on the kept samples only; with the
+    same random stream it equals the mmpretrain block (which computes the
+    dropped branches and multiplies them by 0), values and gradients."""
+    torch.manual_seed(0)
+    enc = PromptedViT(arch=dict(embed_dims=16, num_layers=2, num_heads=2,
+                                feedforward_channels=32), img_size=16,
+                      patch_size=8, drop_path_rate=drop_path_rate,
+                      progressive_blocks=(), num_prompts=2).train()
+    assert enc.drop_path_probs == (0., drop_path_rate)
+    x = torch.randn(12, enc.num_tokens, 16)
+    outs, grads = [], []
+    for run in (lambda h: enc.layers[1](h), lambda h: enc.forward_block(1, h)):
+        h = x.clone().requires_grad_()
+        torch.manual_seed(3)
+        out = run(h)
+        out.pow(2).sum().backward()
+        outs.append(out.detach())
+        grads.append(h.grad)
+    torch.testing.assert_close(outs[1], outs[0], rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(grads[1], grads[0], rtol=1e-5, atol=1e-6)
+    # every branch dropped: the identity, the branch never runs
+    out = enc._residual(x, torch.zeros(12), 0.5, branch=None)
+    assert out is x
