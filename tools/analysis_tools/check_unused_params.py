@@ -7,7 +7,9 @@
 # --data-dir on first use). MMA-DFER configs whose data is absent (DFEW,
 # MAFW) run on a synthetic clip with the encoders shrunk to width 64 (same
 # blocks, prompts, fusion and temporal module: which parameters are used
-# does not depend on the width). Prints, per config, the trainable
+# does not depend on the width); MCM pre-training configs whose data is
+# absent (BP4D+) on synthetic images with a 96-wide encoder (same
+# modalities, channel mixing and decoders). Prints, per config, the trainable
 # parameters without a gradient (none: DDP needs no
 # find_unused_parameters). Frozen parameters (requires_grad=False) are not
 # DDP's concern and are not listed.
@@ -25,6 +27,30 @@ from benchmark_data_pipeline import (REPO, build_loader,  # noqa: E402
 
 MMA_DFER_SMALL_ENCODER = dict(
     embed_dims=64, num_layers=12, num_heads=4, feedforward_channels=128)
+MCM_SMALL_ENCODER = dict(
+    embed_dims=96, num_layers=4, num_heads=3, feedforward_channels=384)
+
+
+def shrink_mcm(model_cfg: dict) -> dict:
+    """The same MCM pre-training model (channel mixing, one decoder per
+    modality, the same depths) with a 96-wide encoder and 64-wide
+    decoders, no pre-trained files."""
+    cfg = copy.deepcopy(model_cfg)
+    cfg['backbone'].update(arch=MCM_SMALL_ENCODER)
+    cfg['backbone'].pop('init_cfg', None)
+    cfg['neck'].update(embed_dim=96, decoder_embed_dim=64,
+                       decoder_num_heads=2)
+    return cfg
+
+
+def synthetic_image_batch(model_cfg: dict, batch: int = 2):
+    """(inputs, None) for MCM: (B, C, 224, 224) with C the channels of its
+    modalities."""
+    from mmfer.structures.modalities import MODALITY_CHANNELS
+    modalities = model_cfg.get('modalities', ('rgb', 'depth', 'thermal'))
+    channels = sum(MODALITY_CHANNELS[m] for m in modalities)
+    size = model_cfg['backbone'].get('img_size', 224)
+    return torch.randn(batch, channels, size, size), None
 
 
 def shrink_mma_dfer(model_cfg: dict) -> dict:
@@ -77,13 +103,18 @@ def check(config: str, data_dir: str):
         loader = build_loader(cfg, 0)
         batch = next(iter(loader))
     except (FileNotFoundError, ValueError, RuntimeError) as e:
-        if model_cfg['type'] != 'MMADFER':
+        if model_cfg['type'] == 'MMADFER':
+            model_cfg = shrink_mma_dfer(model_cfg)
+            inputs, samples = synthetic_clip_batch(model_cfg)
+            source = 'synthetic clips, encoders shrunk to width 64'
+        elif model_cfg['type'] == 'MCM':
+            model_cfg = shrink_mcm(model_cfg)
+            inputs, samples = synthetic_image_batch(model_cfg)
+            source = 'synthetic images, encoder shrunk to width 96'
+        else:
             raise RuntimeError(f'{config}: no train batch ({e}); this tool '
                                'needs the dataset (or a SynthFace config)')
-        model_cfg = shrink_mma_dfer(model_cfg)
         model = MODELS.build(model_cfg)
-        inputs, samples = synthetic_clip_batch(model_cfg)
-        source = 'synthetic clips, encoders shrunk to width 64'
     else:
         model = MODELS.build(model_cfg)
         set_auto_au_weights(model, loader.dataset)
