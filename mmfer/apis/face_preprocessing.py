@@ -38,7 +38,6 @@ from mmengine.dataset import Compose
 
 from mmfer.datasets.face import (BaseFaceDetector, FaceDetections,
                                  FaceNotFoundError, crop_resize, square_box)
-from mmfer.datasets.transforms.audio import kaldi_fbank
 from mmfer.registry import FACE_DETECTORS, TRANSFORMS
 from mmfer.structures.modalities import split_channels
 
@@ -129,47 +128,6 @@ class CropFace(BaseTransform):
     def __repr__(self) -> str:
         return f'{type(self).__name__}(size={self.size}, ' \
                f'margin={self.margin})'
-
-
-class WaveformFbank(BaseTransform):
-    """``LoadAudioFbank`` on an in-memory waveform (a clip's window of the
-    video's own sound track).
-
-    With ``results['waveform']`` ((C, N) float32 at
-    ``results['sample_rate']``) the steps of ``LoadAudioFbank`` run on it
-    (mean removal over all channels, first channel, Kaldi fbank, pad / cut,
-    AudioSet normalisation) with the wrapped transform's parameters;
-    without one (``has_audio=False``) the wrapped transform runs and gives
-    its documented all-zero fbank (the zero-audio path).
-    """
-
-    def __init__(self, load_audio_fbank):
-        self.base = load_audio_fbank
-
-    def transform(self, results: Dict) -> Dict:
-        wave = results.pop('waveform', None)
-        if wave is None or not results.get('has_audio'):
-            results['has_audio'] = False
-            results['audio_path'] = None
-            return self.base(results)
-        t = self.base
-        fbank = np.zeros((t.target_length, t.num_mel_bins), np.float32)
-        num_frames = 0
-        wave = wave - wave.mean()
-        frame_len = int(results['sample_rate'] * t.frame_length / 1000)
-        if wave.shape[-1] >= frame_len:
-            feats = kaldi_fbank(wave[0], results['sample_rate'],
-                                num_mel_bins=t.num_mel_bins,
-                                frame_length=t.frame_length,
-                                frame_shift=t.frame_shift,
-                                window_type=t.window_type)
-            num_frames = feats.shape[0]
-            keep = min(num_frames, t.target_length)
-            fbank[:keep] = feats[:keep]
-        fbank = (fbank - t.norm_mean) / (t.norm_std * 2)
-        results['fbank'] = fbank[None].astype(np.float32)    # (1, L, M)
-        results['audio_num_frames'] = num_frames
-        return results
 
 
 class FacePreprocessor:
@@ -300,12 +258,9 @@ class FacePreprocessor:
                 if t == 'SampleSegmentFrames':
                     self.clip_len = int(steps[j].get('clip_len', 16))
         last = max(types.index(t) for t in CLIP_LOADERS if t in types)
-        rest = []
-        for s in steps[last + 1:]:
-            if _type(s) == 'LoadAudioFbank':
-                rest.append(WaveformFbank(TRANSFORMS.build(s)))
-            else:
-                rest.append(s)
+        # LoadAudioFbank takes the window's in-memory waveform (or none:
+        # the zero-audio path) from the results
+        rest = list(steps[last + 1:])
         self.modalities = ('rgb', )
         self.source_modality = 'rgb'
         self.loader = None
@@ -398,6 +353,6 @@ def not_found_message(source: str, detector) -> str:
             'such a face crop.')
 
 
-__all__ = ['FacePreprocessor', 'CropFace', 'WaveformFbank',
+__all__ = ['FacePreprocessor', 'CropFace',
            'GivenFaceDetector', 'build_detector', 'INFERENCE_FACE_DEFAULTS',
            'DETECTOR_NAMES', 'FaceNotFoundError', 'not_found_message']

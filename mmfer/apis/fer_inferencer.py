@@ -389,6 +389,8 @@ class FERInferencer:
                 loader = LoadFaceModalities(
                     modalities=(m, ),
                     thermal_range=self.prep.loader.thermal_range,
+                    thermal_max_clipped_fraction=(
+                        self.prep.loader.thermal_max_clipped_fraction),
                     depth_codec=self.prep.loader.depth_codec)
                 arr = loader({path_key(m): value})['img']
             else:

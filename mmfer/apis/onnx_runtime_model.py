@@ -16,7 +16,6 @@ import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
-import numpy as np
 import torch
 from mmengine.config import Config
 from torch import nn

@@ -10,6 +10,8 @@ prediction cells. See ``docs/inference.md``.
 """
 import csv
 import math
+import os
+import os.path as osp
 from typing import IO, List, Optional, Sequence
 
 #: The leading columns of every CSV.
@@ -75,6 +77,8 @@ class ResultCSVWriter:
     def __init__(self, file, expression_names: Sequence[str] = (),
                  au_names: Sequence[str] = ()):
         self._own = isinstance(file, str)
+        if self._own and osp.dirname(file):
+            os.makedirs(osp.dirname(file), exist_ok=True)
         self._fh: IO = open(file, 'w', newline='') if self._own else file
         self.columns = csv_columns(expression_names, au_names)
         self.expression_names = list(expression_names)

@@ -89,8 +89,8 @@ def test_video_without_audio_takes_the_zero_audio_path(mma_dfer,
     prep = inf.prep
     crops = [np.zeros((64, 64, 3), np.uint8)] * 8
     fbank = prep.clip_sample(crops, 'x')['inputs']['audio']   # (1, 512, 128)
-    zero = (0 - prep.clip_pipeline.transforms[-2].base.norm_mean) / (
-        2 * prep.clip_pipeline.transforms[-2].base.norm_std)
+    zero = (0 - prep.clip_pipeline.transforms[-2].norm_mean) / (
+        2 * prep.clip_pipeline.transforms[-2].norm_std)
     assert fbank.shape == (1, 512, 128)
     np.testing.assert_allclose(fbank.numpy(), zero, atol=1e-6)
 

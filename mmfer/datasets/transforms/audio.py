@@ -546,21 +546,33 @@ class LoadAudioFbank(BaseTransform):
         return None, True
 
     def transform(self, results: dict) -> dict:
+        """Fbank of ``results['audio_path']``, or of an in-memory
+        ``results['waveform']`` ((C, N) float32 at ``results['sample_rate']``,
+        e.g. a clip's window of a video's own sound track at inference),
+        which is popped from the results. ``has_audio=False`` (or neither
+        input) gives the documented all-zero fbank."""
+        wave = results.pop('waveform', None)
         path = results.get('audio_path')
-        has_audio = results.get('has_audio', path is not None)
-        if has_audio and path is None:
+        has_audio = results.get('has_audio',
+                                path is not None or wave is not None)
+        if has_audio and path is None and wave is None:
             raise KeyError(
                 'LoadAudioFbank: has_audio is True but audio_path is None; '
                 'the dataset must set both consistently.')
         fbank = np.zeros((self.target_length, self.num_mel_bins), np.float32)
         num_frames = 0
-        audio, truncated = None, False
-        if has_audio:
+        truncated = False
+        if has_audio and wave is None:
             audio, truncated = self.read_audio(path)
             has_audio = audio is not None
-        if audio is not None:
-            feats = self.compute_fbank(audio.waveform,
-                                       audio.sample_rate)  # (F, M)
+            if has_audio:
+                wave, sr = audio.waveform, audio.sample_rate
+        elif has_audio:
+            wave = np.asarray(wave, np.float32)
+            sr = int(results['sample_rate'])
+        if has_audio and \
+                wave.shape[-1] >= int(sr * self.frame_length * 0.001):
+            feats = self.compute_fbank(wave, sr)  # (F, M)
             num_frames = feats.shape[0]
             keep = min(num_frames, self.target_length)
             fbank[:keep] = feats[:keep]  # zero-pad or cut to target_length

@@ -344,3 +344,26 @@ def test_streaming_wav_without_data_size_is_not_called_truncated(tmp_path):
     assert wav_header_frames(str(path)) is None
     out = LoadAudioFbank()(dict(audio_path=str(path)))
     assert out['audio_num_frames'] == 98 and out['audio_truncated'] is False
+
+
+def test_in_memory_waveform_gives_the_files_fbank(tmp_path):
+    # FERInferencer passes a window of a video's sound track as a waveform
+    sr = 16000
+    wave = _speechlike(sr, 0.7, channels=2)              # (N, C)
+    path = str(tmp_path / 'clip.wav')
+    sf.write(path, wave, sr, subtype='FLOAT')
+    t = LoadAudioFbank()
+    from_file = t(dict(audio_path=path))
+    from_wave = t(dict(audio_path=None, has_audio=True,
+                       waveform=np.ascontiguousarray(wave.T), sample_rate=sr))
+    assert 'waveform' not in from_wave
+    assert from_wave['has_audio'] is True
+    assert from_wave['audio_num_frames'] == from_file['audio_num_frames'] > 0
+    np.testing.assert_allclose(from_wave['fbank'], from_file['fbank'],
+                               atol=1e-5)
+    # no waveform and has_audio=False: the documented all-zero fbank
+    silent = t(dict(audio_path=None, has_audio=False, waveform=None,
+                    sample_rate=sr))
+    assert silent['has_audio'] is False and silent['audio_num_frames'] == 0
+    np.testing.assert_allclose(silent['fbank'],
+                               -t.norm_mean / (2 * t.norm_std), atol=1e-6)
