@@ -227,3 +227,24 @@ def test_data_roots_go_under_the_data_dir():
     assert pipeline.pipeline_caches(dict(pipeline=[
         dict(type='DetectFace', cache=True), dict(type='AlignFace')])) == [
             'DetectFace']
+
+
+def test_unused_parameters_lists_trainable_ones_without_gradient():
+    import torch
+    from mmengine.model import BaseModel
+    from torch import nn
+    check = _load('check_unused_params')
+
+    class Toy(BaseModel):
+        def __init__(self):
+            super().__init__()
+            self.used = nn.Linear(2, 1)
+            self.unused = nn.Linear(2, 1)          # built, never called
+            self.frozen = nn.Linear(2, 1).requires_grad_(False)
+
+        def forward(self, inputs, data_samples=None, mode='loss'):
+            return dict(loss=self.used(inputs).sum() +
+                        self.frozen(inputs).sum())
+
+    names = check.unused_parameters(Toy(), torch.randn(3, 2), None)
+    assert names == ['unused.weight', 'unused.bias']   # frozen: not DDP's
