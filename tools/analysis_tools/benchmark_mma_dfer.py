@@ -331,8 +331,9 @@ def profile_step(args, rows: list) -> None:
     shape = (f'{args.img_size} px, batch {args.batch}, {args.frames} '
              f'frames, AdamW, {torch.get_num_threads()} threads')
     print(f'\none train step of the ViT-B model ({shape}); median of '
-          f'{args.repeats} (after {args.warmup} warm-up), steps '
-          + (' and '.join(steps) + ' interleaved' if len(steps) > 1 else ''))
+          f'{args.repeats} (after {args.warmup} warm-up)'
+          + (', steps ' + ' and '.join(steps) + ' interleaved'
+             if len(steps) > 1 else ''))
     runs = interleave(steps, args.repeats, args.warmup)
     ours = medians(runs['mmfer'])
     frozen = [p for p in steps['mmfer'].model.parameters()
