@@ -4,7 +4,9 @@
 # dataset config); the last (25th) epoch's checkpoint is reported. (Seed 1
 # is set in the leaf configs: `randomness` lives in default_runtime.py.)
 optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-2))
+    # fused=True: one multi-tensor kernel (torch >= 2.4 on CPU and CUDA),
+    # the same update within rounding; ~7x cheaper step on CPU
+    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-2, fused=True))
 param_scheduler = [
     # explicit `end`: resuming with a larger max_epochs keeps the old one
     dict(type='CosineAnnealingLR', T_max=25, eta_min=0., by_epoch=True,
