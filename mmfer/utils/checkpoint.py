@@ -248,12 +248,18 @@ def set_trust_all(flag: bool) -> None:
     _TRUST_ALL = bool(flag)
 
 
-def safe_torch_load(filename, map_location=None):
+def safe_torch_load(filename, map_location=None,
+                    opt_in_hint: Optional[str] = None):
     """``torch.load`` with ``weights_only=True`` and mmfer's allow-list.
 
     Args:
         filename (str): path of the file.
         map_location: as in :func:`torch.load`.
+        opt_in_hint (str, optional): how the calling tool opts in to
+            trusting the file, for the refusal message (e.g. a converter's
+            ``rerun with --trust: ...``); default: ``--trust-checkpoint``
+            of tools/train.py and tools/test.py, or the environment
+            variable.
 
     Returns:
         The loaded object (a state dict or an mmengine checkpoint dict).
@@ -296,8 +302,10 @@ def safe_torch_load(filename, map_location=None):
             'mmfer loads pretrained weights and other files it did not '
             'write as plain state dicts. Convert the file to a state dict '
             '(see tools/model_converters/), or, only if you trust where it '
-            'came from, opt in with --trust-checkpoint (tools/train.py, '
-            f'tools/test.py) or {TRUST_ENV_VAR}={filename}.') from err
+            'came from, ' + (opt_in_hint or (
+                'opt in with --trust-checkpoint (tools/train.py, '
+                f'tools/test.py) or {TRUST_ENV_VAR}={filename}')) + '.'
+        ) from err
 
 
 def load_from_local_safely(filename, map_location=None):

@@ -14,21 +14,11 @@ import torch
 from mmfer.models.utils.timm_vit import (convert_timm_vit,
                                          load_timm_state_dict,
                                          resize_grid_pos_embed)
-from mmfer.utils import UntrustedCheckpointError
 
 
 def load_weights(src: str, trust: bool) -> dict:
-    """``src``'s weights (:func:`load_timm_state_dict`); a refused pickle
-    names this tool's own opt-in flag, ``--trust``."""
-    try:
-        return load_timm_state_dict(src, trust)
-    except UntrustedCheckpointError:
-        raise UntrustedCheckpointError(
-            f'Refusing to unpickle "{src}": besides tensors it holds objects '
-            'whose loading would run code from the file. Only if you trust '
-            'where it came from, rerun with --trust: python tools/'
-            f'model_converters/{osp.basename(__file__)} {src} ... --trust'
-        ) from None
+    """``src``'s weights; a refused pickle names this tool's ``--trust``."""
+    return load_timm_state_dict(src, trust, tool=__file__)
 
 
 def convert(src: str, dst: str, src_grid=(64, 8), dst_grid=(32, 8),

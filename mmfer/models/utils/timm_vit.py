@@ -5,8 +5,9 @@ MAE (facebookresearch/mae), MAE-Face and AudioMAE checkpoints store a timm
 mmpretrain's modules (:class:`~mmfer.models.backbones.PromptedViT`,
 ``mmpretrain.VisionTransformer``).
 """
+import os.path as osp
 import re
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import torch
 
@@ -84,20 +85,30 @@ def convert_timm_vit(
     return converted, dropped
 
 
-def load_timm_state_dict(path: str, trust: bool = False) -> dict:
+def load_timm_state_dict(path: str, trust: bool = False,
+                         tool: Optional[str] = None) -> dict:
     """The model weights of a timm/MAE-style checkpoint file.
 
     Accepts ``{'model': sd}`` (MAE, MAE-Face, AudioMAE), ``{'state_dict':
     sd}`` or a bare state dict. Loaded with ``weights_only=True``
     (:func:`mmfer.utils.safe_torch_load`) unless ``trust`` opts in to full
     unpickling of this one file.
+
+    Args:
+        tool (str, optional): the converter script calling this (its
+            ``__file__``); a refused pickle then names that tool's own
+            opt-in flag, ``--trust``.
     """
     from mmfer.utils import safe_torch_load, trust_checkpoints
+    hint = None
+    if tool is not None:
+        hint = (f'rerun with --trust: python tools/model_converters/'
+                f'{osp.basename(tool)} {path} ... --trust')
     if trust:
         with trust_checkpoints([path]):
             ckpt = safe_torch_load(path, map_location='cpu')
     else:
-        ckpt = safe_torch_load(path, map_location='cpu')
+        ckpt = safe_torch_load(path, map_location='cpu', opt_in_hint=hint)
     for key in ('model', 'state_dict'):
         if isinstance(ckpt, dict) and isinstance(ckpt.get(key), dict):
             return ckpt[key]
