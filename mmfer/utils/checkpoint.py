@@ -271,10 +271,7 @@ def safe_torch_load(filename, map_location=None,
         CorruptCheckpointError: a 0-byte, truncated or damaged file.
     """
     filename = osp.expanduser(str(filename))
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'Checkpoint file not found: {filename}')
-    if osp.getsize(filename) == 0:
-        raise CorruptCheckpointError(filename, 'the file is empty')
+    check_checkpoint_file(filename)
     try:
         with torch.serialization.safe_globals(safe_globals()):
             return torch.load(

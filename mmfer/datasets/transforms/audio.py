@@ -396,28 +396,6 @@ def _load_with_audioread(path: str, sample_rate: Optional[int]):
     return wave, int(sr)
 
 
-def load_waveform(path: str, sample_rate: Optional[int] = None):
-    """Read an audio file as float32 (C, N); a truncated file is an error.
-
-    Args:
-        path (str): audio file (wav, flac, ... anything soundfile or
-            audioread decodes).
-        sample_rate (int, optional): resample to this rate; None keeps the
-            file's rate (MMA-DFER).
-
-    Returns:
-        tuple: ``(waveform (C, N) float32, sample_rate)``.
-
-    Raises:
-        TruncatedAudioError: fewer samples than the header declares.
-    """
-    audio = read_audio_file(path, sample_rate)
-    if audio.truncated:
-        raise TruncatedAudioError(path, audio.header_frames,
-                                  audio.frames_read, audio.native_rate)
-    return audio.waveform, audio.sample_rate
-
-
 @TRANSFORMS.register_module()
 class LoadAudioFbank(BaseTransform):
     """Load a clip's audio as MMA-DFER's normalised 512 x 128 fbank.
@@ -519,6 +497,11 @@ class LoadAudioFbank(BaseTransform):
             frame_shift=self.frame_shift,
             window_type=self.window_type)
 
+    def window_samples(self, sample_rate: int) -> int:
+        """Samples in one analysis window (``frame_length`` ms): fewer
+        give no fbank frame."""
+        return int(sample_rate * self.frame_length * 0.001)
+
     def read_audio(self, path: str):
         """Decode ``path`` and apply ``on_truncated``.
 
@@ -534,8 +517,8 @@ class LoadAudioFbank(BaseTransform):
                                     audio.frames_read, audio.native_rate)
         if self.on_truncated == 'error':
             raise error
-        window = int(audio.native_rate * self.frame_length * 0.001)
-        if self.on_truncated == 'pad' and audio.frames_read >= window:
+        if self.on_truncated == 'pad' and \
+                audio.frames_read >= self.window_samples(audio.native_rate):
             warnings.warn(f"{error.summary}; on_truncated='pad' uses the "
                           'samples read.')
             return audio, True
@@ -570,8 +553,7 @@ class LoadAudioFbank(BaseTransform):
         elif has_audio:
             wave = np.asarray(wave, np.float32)
             sr = int(results['sample_rate'])
-        if has_audio and \
-                wave.shape[-1] >= int(sr * self.frame_length * 0.001):
+        if has_audio and wave.shape[-1] >= self.window_samples(sr):
             feats = self.compute_fbank(wave, sr)  # (F, M)
             num_frames = feats.shape[0]
             keep = min(num_frames, self.target_length)
