@@ -188,6 +188,19 @@ class FacePreprocessor:
                            f'{sorted(INFERENCE_FACE_DEFAULTS)}')
         return {**INFERENCE_FACE_DEFAULTS, **dict(face)}
 
+    def _crop_transform(self, face: dict):
+        """The crop ``inference_face`` asks for: eye-line alignment
+        (``AlignFace``, ``rotate=True``) or an axis-aligned square
+        (:class:`CropFace`)."""
+        if not face['rotate']:
+            return CropFace(size=face['size'], margin=face['margin'])
+        if face['size'] is None:
+            raise ValueError(f'{self.cfg_name}: inference_face with '
+                             'rotate=True needs a size')
+        from mmfer.datasets.transforms.face import AlignFace
+        return AlignFace(size=face['size'], margin=face['margin'],
+                         rotate=True, on_missing_eyes='no_rotation')
+
     def _resolve_detector(self, detector, default):
         if detector is None:
             return None
@@ -200,6 +213,7 @@ class FacePreprocessor:
                 f'starts with LoadFaceModalities (or a clip pipeline); got '
                 f'{types}.')
         i = types.index('LoadFaceModalities')
+        self.loader_cfg = dict(steps[i])
         self.loader = TRANSFORMS.build(steps[i])
         self.modalities = tuple(self.loader.modalities)
         self.given = GivenFaceDetector()
@@ -234,16 +248,10 @@ class FacePreprocessor:
                                                    face['detector'])
             self.source_modality = 'rgb' if 'rgb' in self.modalities \
                 else 'gray'
-            from mmfer.datasets.transforms.face import AlignFace, DetectFace
-            crop = (AlignFace(size=face['size'], margin=face['margin'],
-                              rotate=True, on_missing_eyes='no_rotation')
-                    if face['rotate'] else
-                    CropFace(size=face['size'], margin=face['margin']))
-            if face['rotate'] and face['size'] is None:
-                raise ValueError(f'{self.cfg_name}: inference_face with '
-                                 'rotate=True needs a size')
+            from mmfer.datasets.transforms.face import DetectFace
             face_steps = [DetectFace(detector=self.given,
-                                     source=self.source_modality), crop]
+                                     source=self.source_modality),
+                          self._crop_transform(face)]
             rest = steps[i + 1:]
         self.face_pipeline = Compose(face_steps + rest)
         self.plain_pipeline = Compose(rest)    # detector=None: no crop
@@ -267,11 +275,7 @@ class FacePreprocessor:
         face = self._inference_face(cfg)
         self.face_rule = dict(source='inference_face', **face)
         self.detector = self._resolve_detector(detector, face['detector'])
-        from mmfer.datasets.transforms.face import AlignFace
-        self.crop = (AlignFace(size=face['size'], margin=face['margin'],
-                               rotate=True, on_missing_eyes='no_rotation')
-                     if face['rotate'] else
-                     CropFace(size=face['size'], margin=face['margin']))
+        self.crop = self._crop_transform(face)
         self.given = GivenFaceDetector()
         self.clip_pipeline = Compose(rest)
 
@@ -280,6 +284,14 @@ class FacePreprocessor:
         """Run the config's loading step on a dict of paths (``img_path``,
         ``depth_path``, ...): ``img`` (H, W, C) and ``modalities``."""
         return self.loader(dict(sample))
+
+    def load_modality(self, modality: str, path: str) -> np.ndarray:
+        """One modality's file decoded as the config's loading step
+        decodes it (its codecs and checks): (H, W, C) uint8."""
+        from mmfer.structures.modalities import path_key
+        loader = TRANSFORMS.build(dict(self.loader_cfg,
+                                       modalities=(modality, )))
+        return loader({path_key(modality): path})['img']
 
     def detection_image(self, results: Dict) -> np.ndarray:
         """The channels the detector sees: (H, W, 3) RGB or (H, W) gray."""

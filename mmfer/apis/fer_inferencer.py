@@ -16,6 +16,7 @@ gives one result with ``success=False`` (nothing is dropped). See
 import logging
 import os
 import os.path as osp
+import sys
 import time
 from collections import deque
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
@@ -264,7 +265,6 @@ class FERInferencer:
         bar = None
         if progress:
             from mmengine.utils import ProgressBar
-            import sys
             total = self._progress_total(items)
             bar = ProgressBar(total, file=sys.stderr)
         self._bar = bar
@@ -284,7 +284,6 @@ class FERInferencer:
             if bar is not None and not self._bar_frames:
                 bar.update()
         if bar is not None:
-            import sys
             sys.stderr.write('\n')
         folders = [i for i in self._as_list(inputs)
                    if isinstance(i, str) and osp.isdir(i)]
@@ -371,8 +370,7 @@ class FERInferencer:
         return results, source
 
     def _load_modalities(self, item: dict) -> dict:
-        from mmfer.datasets.transforms.loading import LoadFaceModalities
-        from mmfer.structures.modalities import channel_names, path_key
+        from mmfer.structures.modalities import channel_names
         item = dict(item)
         want = self.prep.modalities
         if 'rgb' in item and 'gray' in want and 'gray' not in item:
@@ -386,13 +384,7 @@ class FERInferencer:
                     f'{sorted(item)}; give dict({wanted}).')
             value = item[m]
             if isinstance(value, str):
-                loader = LoadFaceModalities(
-                    modalities=(m, ),
-                    thermal_range=self.prep.loader.thermal_range,
-                    thermal_max_clipped_fraction=(
-                        self.prep.loader.thermal_max_clipped_fraction),
-                    depth_codec=self.prep.loader.depth_codec)
-                arr = loader({path_key(m): value})['img']
+                arr = self.prep.load_modality(m, value)
             else:
                 arr = self._array(np.asarray(value), m)
             if arrays and arr.shape[:2] != arrays[0].shape[:2]:
@@ -439,7 +431,7 @@ class FERInferencer:
     def _run_image(self, item) -> Iterator[dict]:
         results, source = self._load_image(item)
         self.num_frames += 1
-        display = self._display_rgb(results) if self._visualising else None
+        display = self._frame_rgb(results) if self._visualising else None
         if self.is_clip_model:
             yield from self._run_clip_frames(
                 [(None, None, None, self._frame_rgb(results))], source,
@@ -460,8 +452,7 @@ class FERInferencer:
         self.stage_times['align'] += time.perf_counter() - t0
         entry.pending = len(jobs)
         entry.sealed = True
-        for start in range(0, len(jobs), self._batch_size):
-            self._predict(jobs[start:start + self._batch_size])
+        self._predict_batches(jobs, final=True)
         yield from self._finish(entry)
 
     def _frame_rgb(self, results) -> np.ndarray:
@@ -472,9 +463,6 @@ class FERInferencer:
                 groups, results['modalities'], 'FERInferencer')['rgb'])
         img = self.prep.detection_image(results)
         return np.repeat(img[..., None], 3, 2) if img.ndim == 2 else img
-
-    def _display_rgb(self, results) -> np.ndarray:
-        return self._frame_rgb(results)
 
     @property
     def _visualising(self) -> bool:
@@ -527,13 +515,9 @@ class FERInferencer:
                 self.stage_times['align'] += time.perf_counter() - t0
                 entry.sealed = True
                 queue.append(entry)
-                if len(jobs) >= self._batch_size:
-                    self._predict(jobs[:self._batch_size])
-                    del jobs[:self._batch_size]
+                self._predict_batches(jobs)
                 yield from self._drain(queue)
-            while jobs:
-                self._predict(jobs[:self._batch_size])
-                del jobs[:self._batch_size]
+            self._predict_batches(jobs, final=True)
             yield from self._drain(queue)
         finally:
             if writer is not None:
@@ -654,9 +638,7 @@ class FERInferencer:
                         while open_entries and open_entries[0][0] < \
                                 next_start:
                             open_entries.popleft()[1].sealed = True
-                while len(jobs) >= self._batch_size:
-                    self._predict(jobs[:self._batch_size])
-                    del jobs[:self._batch_size]
+                self._predict_batches(jobs)
                 yield from self._drain(queue)
             if open_entries:
                 # the tail after the last full window: the last `window`
@@ -664,15 +646,20 @@ class FERInferencer:
                 window([(e, 0) for _, e in open_entries])
                 for _, e in open_entries:
                     e.sealed = True
-            while jobs:
-                self._predict(jobs[:self._batch_size])
-                del jobs[:self._batch_size]
+            self._predict_batches(jobs, final=True)
             yield from self._drain(queue)
         finally:
             if writer is not None:
                 writer.close()
 
     # ------------------------------------------------------------ the model
+    def _predict_batches(self, jobs: list, final: bool = False):
+        """Run the model on every full batch of ``jobs`` (and, if
+        ``final``, on the rest), removing them from the list."""
+        while len(jobs) >= self._batch_size or (final and jobs):
+            self._predict(jobs[:self._batch_size])
+            del jobs[:self._batch_size]
+
     def _predict(self, jobs: list):
         """Run the model on a batch of (packed sample, targets)."""
         if not jobs:
