@@ -209,6 +209,29 @@ def source_modality(name: str) -> str:
     return m.name
 
 
+def loaded_modalities_note(data_samples, channels: bool = False) -> str:
+    """What the pipeline loaded, for an error about a batch's channels.
+
+    Args:
+        data_samples (Sequence | None): the batch's data samples; their
+            metainfo holds ``modalities`` (and ``channel_names``) when
+            ``LoadFaceModalities`` loaded them.
+        channels (bool): also name the channels.
+
+    Returns:
+        str: ``"the pipeline loaded modalities ('rgb', 'depth')"`` (``" =
+        channels (...)"`` appended with ``channels``), or ``''`` when the
+        samples do not say.
+    """
+    meta = data_samples[0].metainfo if data_samples else {}
+    if meta.get('modalities') is None:
+        return ''
+    note = f'the pipeline loaded modalities {tuple(meta["modalities"])}'
+    if channels and meta.get('channel_names') is not None:
+        note += f' = channels {tuple(meta["channel_names"])}'
+    return note
+
+
 def path_key(name: str) -> str:
     """Annotation key of the file ``name`` is read or computed from."""
     return MODALITIES[source_modality(name)].path_key

@@ -9,6 +9,7 @@ from torch import nn
 from mmfer.models.utils import build_module, check_pretrained_checkpoints
 from mmfer.registry import MODELS
 from mmfer.structures import FERDataSample
+from mmfer.structures.modalities import loaded_modalities_note
 from ..data_preprocessors import build_data_preprocessor
 
 
@@ -79,13 +80,8 @@ class FERClassifier(BaseModel):
                 inputs.dim() != 4 or inputs.shape[1] == expected:
             return
         got = inputs.shape[1]  # inputs: (B, C, H, W)
-        loaded = ''
-        meta = data_samples[0].metainfo if data_samples else {}
-        if meta.get('modalities') is not None:
-            loaded = (f'; the pipeline loaded modalities '
-                      f'{tuple(meta["modalities"])}')
-            if meta.get('channel_names') is not None:
-                loaded += f' = channels {tuple(meta["channel_names"])}'
+        loaded = loaded_modalities_note(data_samples, channels=True)
+        loaded = f'; {loaded}' if loaded else ''
         raise ValueError(
             f'{type(self).__name__}: the input batch has {got} channels '
             f'(shape {tuple(inputs.shape)}{loaded}), but '

@@ -9,6 +9,7 @@ from mmfer.models.backbones.cm_cnn_fen import BaseFEN
 from mmfer.models.utils import build_module
 from mmfer.registry import MODELS
 from mmfer.structures.modalities import (channel_slices, check_modalities,
+                                         loaded_modalities_note,
                                          modality_channels)
 from .fer_classifier import FERClassifier
 
@@ -145,10 +146,8 @@ class MultiModalFERClassifier(FERClassifier):
         groups = ', '.join(
             f'{m}: {s.stop - s.start}'
             for m, s in self.channel_slices.items())
-        meta = data_samples[0].metainfo if data_samples else {}
-        loaded = '' if meta.get('modalities') is None else (
-            f' (the pipeline loaded modalities '
-            f'{tuple(meta["modalities"])})')
+        loaded = loaded_modalities_note(data_samples)
+        loaded = f' ({loaded})' if loaded else ''
         raise ValueError(
             f'MultiModalFERClassifier: the input has shape '
             f'{tuple(inputs.shape)}{loaded}, but model.modalities '

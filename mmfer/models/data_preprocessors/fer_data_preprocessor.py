@@ -6,6 +6,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from mmfer.registry import MODELS
+from mmfer.structures.modalities import loaded_modalities_note
 
 MeanStd = Optional[Union[Sequence[Number], Dict[str, Sequence[Number]]]]
 
@@ -87,10 +88,8 @@ class FERDataPreprocessor(BaseDataPreprocessor):
         mean, std = getattr(self, f'mean{suffix}'), getattr(
             self, f'std{suffix}')
         if x.dim() < 4 or x.shape[-3] != mean.numel():
-            meta = data_samples[0].metainfo if data_samples else {}
-            loaded = '' if meta.get('modalities') is None else (
-                f' (the pipeline loaded modalities '
-                f'{tuple(meta["modalities"])})')
+            loaded = loaded_modalities_note(data_samples)
+            loaded = f' ({loaded})' if loaded else ''
             name = '' if key is None else f'["{key}"]'
             raise ValueError(
                 f'Input "{key or "inputs"}" has shape {tuple(x.shape)}'
