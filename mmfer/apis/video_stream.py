@@ -279,9 +279,12 @@ class VideoWriter:
         fps (float): frame rate.
         size (tuple): ``(width, height)``; odd sizes are padded by one
             pixel (yuv420p needs even sides).
+        options (dict, optional): encoder options, e.g.
+            ``{'preset': 'veryfast'}``.
     """
 
-    def __init__(self, path: str, fps: float, size: Tuple[int, int]):
+    def __init__(self, path: str, fps: float, size: Tuple[int, int],
+                 options: Optional[dict] = None):
         av = _av()
         self.container = av.open(path, 'w')
         rate = Fraction(fps).limit_denominator(1001) if fps else 25
@@ -291,6 +294,8 @@ class VideoWriter:
                                    int(size[1]) + int(size[1]) % 2)
         self.stream.width, self.stream.height = self.width, self.height
         self.stream.pix_fmt = 'yuv420p'
+        if options:
+            self.stream.options = dict(options)
         self.path = path
 
     def write(self, rgb: np.ndarray):

@@ -106,9 +106,10 @@ def make_video(path: str, num_frames: int, width: int = 640,
     Returns:
         str: ``path``.
     """
-    import av
     import cv2
     import numpy as np
+
+    from mmfer.apis.video_stream import VideoWriter
     rng = np.random.default_rng(seed)
     noise = rng.integers(0, 255, (height // 8, width // 8, 3), np.uint8)
     background = cv2.resize(noise, (width, height),
@@ -116,22 +117,16 @@ def make_video(path: str, num_frames: int, width: int = 640,
     photo = portrait(face_height or height * 5 // 8)
     ph, pw = photo.shape[:2]
     free_x, free_y = width - pw, height - ph
-    container = av.open(path, 'w')
-    stream = container.add_stream('libx264', rate=fps)
-    stream.width, stream.height, stream.pix_fmt = width, height, 'yuv420p'
-    stream.options = {'preset': 'veryfast'}
+    writer = VideoWriter(path, fps, (width, height),
+                         options={'preset': 'veryfast'})
     for t in range(num_frames):
         # a Lissajous path through the free area, ~4 s per sweep
         x = int(free_x * (0.5 + 0.5 * np.sin(2 * np.pi * t / (4.0 * fps))))
         y = int(free_y * (0.5 + 0.5 * np.sin(2 * np.pi * t / (6.0 * fps))))
         frame = background.copy()
         frame[y:y + ph, x:x + pw] = photo
-        for packet in stream.encode(
-                av.VideoFrame.from_ndarray(frame, format='rgb24')):
-            container.mux(packet)
-    for packet in stream.encode():
-        container.mux(packet)
-    container.close()
+        writer.write(frame)
+    writer.close()
     return path
 
 
