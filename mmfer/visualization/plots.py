@@ -421,6 +421,13 @@ def _save(fig, out_file: str) -> str:
     return out_file
 
 
+def row_percentages(cm: np.ndarray) -> np.ndarray:
+    """Each row of a (K, K) confusion matrix as percentages of its
+    ground-truth samples (0 for a class without samples)."""
+    cm = np.asarray(cm, dtype=float)
+    return cm / np.maximum(cm.sum(1, keepdims=True), 1) * 100
+
+
 def plot_confusion_matrix(cm: np.ndarray,
                           classes: Optional[Sequence[str]],
                           out_file: str,
@@ -447,7 +454,7 @@ def plot_confusion_matrix(cm: np.ndarray,
         raise ValueError(f'a ({len(classes)}, {len(classes)}) matrix for '
                          f'{len(classes)} classes, got {cm.shape}')
     support = cm.sum(1)
-    pct = cm / np.maximum(support, 1)[:, None] * 100
+    pct = row_percentages(cm)
     fig = _figure(1.6 + 0.8 * k, 1.2 + 0.7 * k, dpi)
     ax = fig.add_subplot(1, 1, 1)
     im = ax.imshow(pct, cmap='Blues', vmin=0, vmax=100)

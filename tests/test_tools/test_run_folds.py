@@ -173,10 +173,11 @@ def test_confusion_matrix_summed_over_folds(tmp_path):
     cm, classes, used = tool.sum_confusion(folds)
     assert cm.tolist() == [[3, 1, 0], [1, 3, 0], [0, 1, 3]]
     assert classes == ['anger', 'happiness', 'neutral'] and used == [1, 2]
-    pct = tool.row_percentages(cm)
+    from mmfer.visualization.plots import row_percentages
+    pct = row_percentages(cm)
     assert pct[0].tolist() == [75.0, 25.0, 0.0]
     assert pct[2] == pytest.approx([0.0, 25.0, 75.0])
-    assert tool.row_percentages([[0, 0], [1, 3]])[0].tolist() == [0.0, 0.0]
+    assert row_percentages([[0, 0], [1, 3]])[0].tolist() == [0.0, 0.0]
     paths = tool.write_confusion_matrix(str(tmp_path), cm, classes, 'cfg')
     rows = open(paths['csv']).read().splitlines()
     assert rows[0] == 'true \\ predicted (%),anger,happiness,neutral,samples'

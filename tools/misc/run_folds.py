@@ -231,13 +231,6 @@ def sum_confusion(per_fold: Dict[int, dict]):
     return total, [str(c) for c in (classes or [])], folds
 
 
-def row_percentages(cm: np.ndarray) -> np.ndarray:
-    """Each row as percentages of its ground-truth samples (0 for a class
-    without samples)."""
-    cm = np.asarray(cm, dtype=float)
-    return cm / np.maximum(cm.sum(1, keepdims=True), 1) * 100
-
-
 def write_confusion_matrix(root: str, cm: np.ndarray, classes: List[str],
                            title: str) -> Dict[str, str]:
     """Write ``confusion_matrix.csv`` and ``.png`` (row-normalised %).
@@ -247,7 +240,8 @@ def write_confusion_matrix(root: str, cm: np.ndarray, classes: List[str],
     """
     import csv
 
-    from mmfer.visualization.plots import plot_confusion_matrix
+    from mmfer.visualization.plots import (plot_confusion_matrix,
+                                           row_percentages)
     pct = row_percentages(cm)
     paths = dict(csv=osp.join(root, 'confusion_matrix.csv'),
                  png=osp.join(root, 'confusion_matrix.png'))
