@@ -27,11 +27,9 @@ from typing import Dict, Optional, Sequence, Tuple
 import torch
 from mmengine.config import Config, DictAction
 
+from mmfer.apis.inference import init_model
 from mmfer.apis.onnx_runtime_model import (METADATA_KEY, ProbabilityModel,
                                            prediction_spec)
-from mmfer.registry import MODELS
-from mmfer.utils import register_all_modules
-from mmfer.utils.model_checkpoint import load_model_checkpoint
 
 PARITY_TOLERANCE = 1e-4
 Shapes = Dict[str, Tuple[int, ...]]
@@ -143,24 +141,13 @@ def pipeline_output_size(pipeline: Sequence[dict]) -> Optional[tuple]:
 
 def load_model(config: str, checkpoint: Optional[str],
                cfg_options: Optional[dict] = None):
-    """Built model (eval, CPU) with ``cfg`` and ``dataset_meta``; random
-    init without a checkpoint."""
-    register_all_modules()
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    model = MODELS.build(cfg.model)
-    model.cfg = cfg
-    model.dataset_meta = {}
+    """Built model (eval, CPU) with ``cfg`` and ``dataset_meta``
+    (:func:`mmfer.apis.init_model`: weights_only loading that refuses
+    another model's checkpoint); random init without a checkpoint."""
+    model = init_model(config, checkpoint, device='cpu',
+                       cfg_options=cfg_options)
     if checkpoint is None:
         model.init_weights()
-    else:
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(f'Checkpoint {checkpoint} does not exist.')
-        # weights_only loading; refuses another model's checkpoint
-        ckpt = load_model_checkpoint(model, checkpoint)
-        model.dataset_meta = dict(
-            ckpt.get('meta', {}).get('dataset_meta', {}) or {})
     return model.eval()
 
 
