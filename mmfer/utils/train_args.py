@@ -19,24 +19,32 @@ def add_train_args(parser, options_help: str = 'override settings of the '
         options_help (str): help text of ``--cfg-options``.
     """
     from mmengine.config import DictAction
-    parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision (see tools/train.py)')
+    parser.add_argument(
+        '--amp', action='store_true',
+        help='enable automatic mixed precision (fp16 on CUDA; bf16 on CPU, '
+        'which is slow on CPUs without bf16 units)')
     parser.add_argument('--no-validate', action='store_true',
-                        help='no validation during training')
-    parser.add_argument('--auto-scale-lr', action='store_true',
-                        help='scale the lr by the actual batch size')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='allow full-pickle checkpoint loading (trusted '
-                        'files only)')
-    parser.add_argument('--allow-partial-checkpoint', action='store_true',
-                        help='load a load_from checkpoint even when fewer '
-                        'than half the model\'s tensors match it (see '
-                        'mmfer.utils.model_checkpoint)')
+                        help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr', action='store_true',
+        help='scale the learning rate by the actual batch size over '
+        'auto_scale_lr.base_batch_size')
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='allow full-pickle loading of checkpoints that are not plain '
+        'state dicts. A pickle can run code: use only for files you trust.')
+    parser.add_argument(
+        '--allow-partial-checkpoint', action='store_true',
+        help='load a load_from / --resume checkpoint even when fewer than '
+        'half of the model\'s tensors match it (only the matching ones are '
+        'loaded; by default that is refused as another model\'s '
+        'checkpoint). Same as allow_partial_checkpoint=True in the config.')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help=options_help)
     parser.add_argument('--launcher',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
+    # torch.distributed.launch passes --local-rank (torch>=2) or --local_rank
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser
 
