@@ -107,7 +107,6 @@ def inference_model(model,
     """
     from .face_preprocessing import (FaceNotFoundError, FacePreprocessor,
                                      not_found_message)
-    from .face_tracking import sort_by_area
     if isinstance(samples, (str, dict)):
         samples = [samples]
     samples = [_as_sample(s) for s in samples]
@@ -124,12 +123,11 @@ def inference_model(model,
         loaded = prep.load(sample)
         face = None
         if prep.detector is not None:
-            faces = sort_by_area(prep.detector.detect(
-                prep.detection_image(loaded)))
-            if not len(faces):
+            face = prep.detector.detect(
+                prep.detection_image(loaded)).largest()
+            if not len(face):
                 source = sample.get('img_path') or next(iter(sample.values()))
                 raise FaceNotFoundError(not_found_message(source,
                                                           prep.detector))
-            face = faces.select([0])
         packed.append(prep.face_sample(loaded, face))
     return model.test_step(pseudo_collate(packed))
