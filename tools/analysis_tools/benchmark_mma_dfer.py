@@ -31,6 +31,7 @@ import types
 import torch
 from mmengine.config import Config
 
+from mmfer.models.utils import CPUChunkParallel
 from mmfer.registry import MODELS
 from mmfer.structures import FERDataSample
 from mmfer.utils import register_all_modules
@@ -168,19 +169,29 @@ def adamw(params, fused: bool = False):
 
 
 class MMFERStep:
-    """One mmfer train step: loss forward, zero_grad + backward, AdamW."""
+    """One mmfer train step: loss forward, zero_grad + backward, AdamW.
 
-    def __init__(self, model, video, audio, labels, fused_adamw=False):
+    ``parts=True`` times the forward parts with module hooks; the hooks
+    assume one thread, so it needs a model whose batch is not split into
+    CPU chunks (``train_cfg.cpu_chunks``)."""
+
+    def __init__(self, model, video, audio, labels, fused_adamw=False,
+                 parts=True):
         self.model = model.train()
         self.optimizer = adamw(model.parameters(), fused_adamw)
         self.inputs = dict(video=video, audio=audio)
         self.samples = [FERDataSample().set_gt_label(int(c)) for c in labels]
-        self.timer = PartTimer(step_groups(model))
+        self.chunks = model.chunk_parallel.num_chunks_for(
+            len(labels), video, audio)
+        if parts and self.chunks > 1:
+            raise ValueError('forward parts are timed on one thread: build '
+                             'the model with train_cfg.cpu_chunks=None')
+        self.timer = PartTimer(step_groups(model) if parts else {})
 
     def __call__(self) -> dict:
         """Run one step; returns seconds per part (forward parts, 'forward
-        (other)', 'backward', 'optimizer step', 'step', and the process
-        CPU seconds of the step, 'step (CPU)')."""
+        (other)' or 'forward', 'backward', 'optimizer step', 'step', and
+        the process CPU seconds of the step, 'step (CPU)')."""
         self.timer.reset()
         c0 = time.process_time()
         t0 = time.perf_counter()
@@ -192,7 +203,8 @@ class MMFERStep:
         self.optimizer.step()
         t3 = time.perf_counter()
         parts = dict(self.timer.seconds)
-        parts['forward (other)'] = (t1 - t0) - sum(parts.values())
+        parts['forward (other)' if parts else 'forward'] = \
+            (t1 - t0) - sum(parts.values())
         parts.update({'backward': t2 - t1, 'optimizer step': t3 - t2,
                       'step': t3 - t0, 'step (CPU)': time.process_time() - c0})
         return parts
@@ -321,8 +333,19 @@ def profile_step(args, rows: list) -> None:
     video, audio, labels = make_batch(args.batch, args.frames,
                                       args.img_size)
     torch.manual_seed(0)
-    steps = {'mmfer': MMFERStep(build(cfg, 128, args.img_size), video,
-                                audio, labels, args.fused_adamw)}
+    model = build(cfg, 128, args.img_size)
+    steps = {'mmfer': MMFERStep(model, video, audio, labels,
+                                args.fused_adamw, parts=False)}
+    chunks = steps['mmfer'].chunks
+    # the forward parts are timed on one thread: the same model with the
+    # batch in one chunk
+    one_chunk = copy.deepcopy(model)
+    one_chunk.chunk_parallel = CPUChunkParallel(None)
+    steps['mmfer, one chunk'] = MMFERStep(one_chunk, video, audio, labels,
+                                          args.fused_adamw)
+    if chunks == 1:  # the config does not split: one run serves both
+        steps.pop('mmfer')
+        steps['mmfer'] = steps.pop('mmfer, one chunk')
     if args.official_root:
         torch.manual_seed(0)
         steps['official'] = OfficialStep(
@@ -332,40 +355,58 @@ def profile_step(args, rows: list) -> None:
              f'frames, AdamW, {torch.get_num_threads()} threads')
     print(f'\none train step of the ViT-B model ({shape}); median of '
           f'{args.repeats} (after {args.warmup} warm-up)'
-          + (', steps ' + ' and '.join(steps) + ' interleaved'
+          + (', steps ' + ', '.join(steps) + ' interleaved'
              if len(steps) > 1 else ''))
     runs = interleave(steps, args.repeats, args.warmup)
     ours = medians(runs['mmfer'])
-    frozen = [p for p in steps['mmfer'].model.parameters()
-              if not p.requires_grad]
+    serial = medians(runs.get('mmfer, one chunk', runs['mmfer']))
+    frozen = [p for p in model.parameters() if not p.requires_grad]
     print(f'  ({len(frozen)} frozen parameter tensors, '
           f'{sum(p.grad is not None for p in frozen)} with a .grad after '
           'backward)')
-    for part, sec in ours.items():
-        share = 100 * sec / (ours['step (CPU)'] if 'CPU' in part
-                             else ours['step'])
-        print(f'  {part:<34} {1e3 * sec:>9.0f} ms  {share:5.1f} %')
-        rows.append(summary_row(NAME, f'train step: {part}', 1e3 * sec,
-                                'ms', shape))
+    print('  the batch in one chunk (train_cfg.cpu_chunks=None):')
+    for part, sec in serial.items():
+        share = 100 * sec / (serial['step (CPU)'] if 'CPU' in part
+                             else serial['step'])
+        print(f'    {part:<32} {1e3 * sec:>9.0f} ms  {share:5.1f} %')
+        rows.append(summary_row(NAME, f'train step, one chunk: {part}',
+                                1e3 * sec, 'ms', shape))
+    if chunks > 1:
+        per_chunk = max(1, torch.get_num_threads() // chunks)
+        print("  the config's train_cfg.cpu_chunks="
+              f'{model.train_cfg["cpu_chunks"]!r}: {chunks} chunks in '
+              f'{chunks} threads of {per_chunk}'
+              ' intra-op thread(s):')
+        for part, sec in ours.items():
+            print(f'    {part:<32} {1e3 * sec:>9.0f} ms')
+        print(f'    speed-up from the chunks: '
+              f'{serial["step"] / ours["step"]:.3f}x')
+    rows.append(summary_row(NAME, 'train step', 1e3 * ours['step'], 'ms',
+                            shape + f', {chunks} CPU chunk(s)'))
     if 'official' in runs:
         official = medians(runs['official'])
         print('  official: ' + ', '.join(
             f'{k} {1e3 * v:.0f} ms' for k, v in official.items()))
-        all_ours = [r['step'] for r in runs['mmfer']]
-        all_off = [r['step'] for r in runs['official']]
-        print('  per-step seconds, mmfer: '
-              + ' '.join(f'{t:.2f}' for t in all_ours)
-              + '; official: ' + ' '.join(f'{t:.2f}' for t in all_off))
+        for name in steps:
+            print(f'  per-step seconds, {name}: ' + ' '.join(
+                f'{r["step"]:.2f}' for r in runs[name]))
         ratio = official['step'] / ours['step']
         cpu_ratio = official['step (CPU)'] / ours['step (CPU)']
         print(f'  speed mmfer / official (ratio of the median step times): '
-              f'{ratio:.3f}x wall, {cpu_ratio:.3f}x process CPU time')
+              f'{ratio:.3f}x wall, {cpu_ratio:.3f}x process CPU time'
+              + (f'; with the batch in one chunk '
+                 f'{official["step"] / serial["step"]:.3f}x wall'
+                 if chunks > 1 else ''))
         rows.append(summary_row(NAME, 'train step: official', 1e3 *
                                 official['step'], 'ms', shape))
         rows.append(summary_row(NAME, 'speed vs official', ratio, 'x',
                                 shape + ' (official step / mmfer step)'))
         rows.append(summary_row(NAME, 'speed vs official (CPU time)',
                                 cpu_ratio, 'x', shape))
+        if chunks > 1:
+            rows.append(summary_row(
+                NAME, 'speed vs official, one chunk',
+                official['step'] / serial['step'], 'x', shape))
     print(f'\nDFEW SynthFace train pipeline per clip ({args.img_size} px, '
           f'{args.frames} frames, mean of {args.clips} clips, main process)')
     parts = pipeline_per_clip(args.img_size, args.frames, args.clips,

@@ -65,4 +65,8 @@ model = dict(
         in_channels=512,
         loss=dict(type='mmpretrain.CrossEntropyLoss'),
         init_cfg=None),  # PyTorch's default Linear init, as the official
+    # on CPU, the clips of a batch run forward and backward in parallel
+    # threads, one per intra-op thread (same loss and gradients; GPUs and
+    # DDP run the batch as one)
+    train_cfg=dict(cpu_chunks='auto'),
     test_cfg=dict(average_clips='prob'))

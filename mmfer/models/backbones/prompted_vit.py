@@ -365,25 +365,58 @@ class PromptedViT(BaseModule):
         x = self.drop_after_pos(x)
         return self.pre_norm(x)
 
-    def forward_block(self, i: int, x: torch.Tensor) -> torch.Tensor:
+    def draw_keep_masks(self, i: int, batch_size: int,
+                        device=None,
+                        dtype=None) -> Optional[Tuple[torch.Tensor,
+                                                      torch.Tensor]]:
+        """The stochastic-depth draws of block ``i`` for a batch.
+
+        The draws of mmcv's ``DropPath`` (``floor(keep + rand(B, 1, 1))``,
+        attention then MLP, from the default random stream), so that
+        ``forward_block(i, x, masks)`` equals ``self.layers[i](x)`` under the
+        same seed. Drawing them ahead lets a batch be split into chunks
+        (e.g. by :class:`~mmfer.models.utils.CPUChunkParallel`) that see the
+        draws of the whole batch.
+
+        Returns:
+            tuple[Tensor, Tensor] | None: (B, ) 0 / 1 keep masks of the
+            attention and MLP branches; None when block ``i`` has no
+            stochastic depth now (eval mode or drop probability 0).
+        """
+        if not self.layers[i].training or self.drop_path_probs[i] == 0:
+            return None
+        keep_prob = 1 - self.drop_path_probs[i]
+        shape = (batch_size, 1, 1)
+        return tuple(
+            (keep_prob + torch.rand(shape, dtype=dtype, device=device)
+             ).floor().flatten() for _ in range(2))
+
+    def forward_block(self, i: int, x: torch.Tensor,
+                      keep_masks: Optional[Tuple[torch.Tensor,
+                                                 torch.Tensor]] = None
+                      ) -> torch.Tensor:
         """Transformer block ``i``: (B, L, D) -> (B, L, D).
 
         In train mode with stochastic depth, the attention and MLP
         branches run only on the samples whose branch is kept: the
         mmpretrain block computes every branch and multiplies the dropped
-        ones by 0. The keep masks are the draws of mmcv's ``DropPath``
-        (``floor(keep + rand(B, 1, 1))``, attention then MLP, the same
-        random stream), so the output equals ``self.layers[i](x)``.
+        ones by 0. The output equals ``self.layers[i](x)`` with the same
+        random draws.
+
+        Args:
+            i (int): block index.
+            x (Tensor): (B, L, D) tokens.
+            keep_masks (tuple[Tensor, Tensor], optional): the (B, ) keep
+                masks of :meth:`draw_keep_masks` (drawn here when None).
         """
         layer = self.layers[i]
-        drop_prob = self.drop_path_probs[i]
-        if not layer.training or drop_prob == 0:
+        if keep_masks is None:
+            keep_masks = self.draw_keep_masks(i, x.shape[0], x.device,
+                                              x.dtype)
+        if keep_masks is None:
             return layer(x)
-        keep_prob = 1 - drop_prob
-        shape = (x.shape[0], 1, 1)
-        keep_attn, keep_mlp = (
-            (keep_prob + torch.rand(shape, dtype=x.dtype, device=x.device)
-             ).floor().flatten() for _ in range(2))
+        keep_prob = 1 - self.drop_path_probs[i]
+        keep_attn, keep_mlp = keep_masks
         x = self._residual(x, keep_attn, keep_prob,
                            lambda h: self._attention(layer, layer.ln1(h)))
         return self._residual(
@@ -405,10 +438,12 @@ class PromptedViT(BaseModule):
             return x.add(branch(x), alpha=1 / keep_prob)
         if kept.numel() == 0:
             return x
-        # the branch on the (B_kept, L, D) kept rows, scattered into zeros
-        # (index_copy: one kernel; index_add would run one per row)
-        out = torch.index_copy(torch.zeros_like(x), 0, kept, branch(x[kept]))
-        return x.add(out, alpha=1 / keep_prob)
+        # the branch on the (B_kept, L, D) kept rows added into x: the
+        # backward gathers the rows with index_select and scatters them
+        # with index_add (indexing x[kept] would scatter with a serial
+        # accumulating index_put)
+        return x.index_add(0, kept, branch(x.index_select(0, kept)),
+                           alpha=1 / keep_prob)
 
     @staticmethod
     def _attention(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -419,9 +454,11 @@ class PromptedViT(BaseModule):
         B, N, _ = x.shape
         qkv = attn.qkv(x).reshape(B, N, 3, attn.num_heads,
                                   attn.head_dims).permute(2, 0, 3, 1, 4)
+        # unbind: its backward stacks the three gradients (indexing qkv[j]
+        # would zero-fill a full qkv-sized gradient per index)
+        q, k, v = qkv.unbind(0)  # (B, h, N, d) each
         dropout_p = attn.attn_drop if attn.training else 0.
-        x = attn.scaled_dot_product_attention(
-            qkv[0], qkv[1], qkv[2], dropout_p=dropout_p)  # (B, h, N, d)
+        x = attn.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p)
         x = x.transpose(1, 2).reshape(B, N, attn.embed_dims)  # (B, N, D)
         return attn.gamma1(attn.proj_drop(attn.proj(x)))
 

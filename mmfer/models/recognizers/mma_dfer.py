@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
-from mmfer.models.utils import build_module
+from mmfer.models.utils import CPUChunkParallel, build_module, chunk_bounds
 from mmfer.registry import MODELS
 from mmfer.structures import FERDataSample
 from ..data_preprocessors import build_data_preprocessor
@@ -76,6 +76,14 @@ class MMADFER(BaseModel):
         frozen_eval (bool): keep the frozen encoder modules in eval mode
             during training (no stochastic depth there). The official code
             trains them in train mode (drop path 0.1 active): default False.
+        train_cfg (dict, optional): ``cpu_chunks`` (``'auto'``, an int or
+            None, default None): on CPU, split each training batch into
+            that many chunks of clips whose forward and backward run in
+            parallel threads (``'auto'``: one per intra-op thread), see
+            :class:`~mmfer.models.utils.CPUChunkParallel`. The clips are
+            independent until the mean loss, and the stochastic-depth draws
+            are made for the whole batch first, so the loss and gradients
+            equal the unsplit batch's (to float rounding).
         test_cfg (dict, optional): ``average_clips`` = ``'prob'`` (mean of
             softmax scores, default) or ``'score'`` (mean of logits), used
             when a sample holds several clips: video (B, K, T, 3, H, W).
@@ -118,6 +126,7 @@ class MMADFER(BaseModel):
                  video_key: str = 'video',
                  audio_key: str = 'audio',
                  frozen_eval: bool = False,
+                 train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
@@ -191,6 +200,12 @@ class MMADFER(BaseModel):
         self.video_key = video_key
         self.audio_key = audio_key
         self.frozen_eval = frozen_eval
+        self.train_cfg = {'cpu_chunks': None, **(train_cfg or {})}
+        unknown = set(self.train_cfg) - {'cpu_chunks'}
+        if unknown:
+            raise ValueError('Unknown MMADFER train_cfg keys '
+                             f'{sorted(unknown)}; the only key is cpu_chunks.')
+        self.chunk_parallel = CPUChunkParallel(self.train_cfg['cpu_chunks'])
         self.test_cfg = {'average_clips': 'prob', **(test_cfg or {})}
         if self.test_cfg['average_clips'] not in ('prob', 'score'):
             raise ValueError('test_cfg.average_clips must be "prob" or '
@@ -234,8 +249,36 @@ class MMADFER(BaseModel):
             if self.audio_encoder is not None else None
         return video, audio
 
+    def draw_drop_path_masks(self, batch_size: int,
+                             num_frames: int = 1,
+                             like: Optional[torch.Tensor] = None
+                             ) -> List[tuple]:
+        """The stochastic-depth draws of every block for a batch, in the
+        order the unsplit forward draws them (block ``i`` of the image
+        encoder, then of the audio encoder).
+
+        Args:
+            batch_size (int): clips B.
+            num_frames (int): frames per clip T.
+            like (Tensor, optional): the masks' device and dtype.
+
+        Returns:
+            list[tuple]: per block ``(video masks, audio masks)``, each the
+            (B*T, ) / (B, ) keep-mask pair of
+            :meth:`PromptedViT.draw_keep_masks` or None.
+        """
+        kw = {} if like is None else dict(device=like.device,
+                                          dtype=like.dtype)
+        img_enc, aud_enc = self.image_encoder, self.audio_encoder
+        return [(None if img_enc is None else img_enc.draw_keep_masks(
+            i, batch_size * num_frames, **kw),
+                 None if aud_enc is None else aud_enc.draw_keep_masks(
+                     i, batch_size, **kw)) for i in range(self.num_layers)]
+
     def extract_feat(self, video: Optional[torch.Tensor],
-                     audio: Optional[torch.Tensor]) -> torch.Tensor:
+                     audio: Optional[torch.Tensor],
+                     drop_path_masks: Optional[List[tuple]] = None
+                     ) -> torch.Tensor:
         """Joint clip feature.
 
         Args:
@@ -243,6 +286,9 @@ class MMADFER(BaseModel):
                 image encoder).
             audio (Tensor, optional): (B, 1, F, M) fbank (None without
                 audio encoder).
+            drop_path_masks (list, optional): the blocks' stochastic-depth
+                draws from :meth:`draw_drop_path_masks` (drawn here when
+                None).
 
         Returns:
             Tensor: (B, joint_dims) (the temporal cls token, or the mean
@@ -254,17 +300,24 @@ class MMADFER(BaseModel):
                 shape = None if video is None else tuple(video.shape)
                 raise ValueError(f'video must be (B, T, C, H, W), got {shape}')
             B, T = video.shape[:2]
+        else:
+            B, T = audio.shape[0], 1
+        if img_enc is not None and aud_enc is not None \
+                and audio.shape[0] != B:
+            raise ValueError(f'{B} clips but {audio.shape[0]} fbanks.')
+        if drop_path_masks is None:
+            drop_path_masks = self.draw_drop_path_masks(
+                B, T, video if img_enc is not None else audio)
+        if img_enc is not None:
             v = img_enc.embed(video.flatten(0, 1))  # (B*T, Lv, D)
             Lv, D = v.shape[1:]
         if aud_enc is not None:
-            if img_enc is not None and audio.shape[0] != B:
-                raise ValueError(f'{B} clips but {audio.shape[0]} fbanks.')
             a = aud_enc.embed(audio)  # (B, La, D)
-        for i in range(self.num_layers):
+        for i, (masks_v, masks_a) in enumerate(drop_path_masks):
             if img_enc is not None:
-                v = img_enc.forward_block(i, v)
+                v = img_enc.forward_block(i, v, masks_v)
             if aud_enc is not None:
-                a = aud_enc.forward_block(i, a)
+                a = aud_enc.forward_block(i, a, masks_a)
             if self.fusions is not None:
                 v, a = self.fusions[i](v.view(B, T, Lv, D), a)
                 v = v.flatten(0, 1)  # (B*T, Lv, D)
@@ -305,12 +358,43 @@ class MMADFER(BaseModel):
             if video is not None and video.dim() != 5:
                 raise ValueError('Training takes one clip per sample, video '
                                  f'(B, T, C, H, W); got {tuple(video.shape)}')
-            return self.head.loss((self.extract_feat(video, audio), ),
-                                  data_samples)
+            return self.loss(video, audio, data_samples)
         if mode == 'predict':
             return self.predict(video, audio, data_samples)
         raise RuntimeError(f'Invalid mode "{mode}"; use "tensor", "loss" or '
                            '"predict".')
+
+    def loss(self, video: Optional[torch.Tensor],
+             audio: Optional[torch.Tensor],
+             data_samples: List[FERDataSample]) -> Dict[str, torch.Tensor]:
+        """The head's loss dict for a batch of clips; on CPU with
+        ``train_cfg.cpu_chunks``, computed as chunks of clips in parallel
+        threads (forward and backward) with the batch's drop-path draws.
+        """
+        x = video if video is not None else audio
+        B = x.shape[0]
+        num_chunks = self.chunk_parallel.num_chunks_for(B, video, audio)
+        if num_chunks == 1:
+            return self.head.loss((self.extract_feat(video, audio), ),
+                                  data_samples)
+        T = video.shape[1] if video is not None else 1
+        masks = self.draw_drop_path_masks(B, T, x)
+        chunks = []
+        for start, stop in chunk_bounds(B, num_chunks):
+            chunk_masks = [
+                tuple(None if m is None else
+                      tuple(t[start * n:stop * n] for t in m)
+                      for m, n in zip(block, (T, 1)))
+                for block in masks]
+            chunks.append((
+                None if video is None else video[start:stop],
+                None if audio is None else audio[start:stop],
+                data_samples[start:stop], chunk_masks))
+        return self.chunk_parallel.loss(
+            lambda v, a, samples, m: self.head.loss(
+                (self.extract_feat(v, a, m), ), samples),
+            chunks, [(stop - start) / B
+                     for start, stop in chunk_bounds(B, num_chunks)])
 
     @torch.no_grad()
     def predict(self, video: torch.Tensor, audio: torch.Tensor,
