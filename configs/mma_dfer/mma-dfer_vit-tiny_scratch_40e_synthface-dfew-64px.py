@@ -73,7 +73,9 @@ model = dict(
         num_classes=7,
         in_channels=64,
         loss=dict(type='mmpretrain.CrossEntropyLoss'),
-        init_cfg=None))
+        init_cfg=None),
+    # CPU: the clips of a batch run forward and backward in parallel threads
+    train_cfg=dict(cpu_chunks='auto'))
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
