@@ -13,7 +13,7 @@ ATTENTIONS = ('sigmoid', 'softmax')
 
 
 class CrossModalAttention(BaseModule):
-    """One cross-modal attention module (CM-CNN Fig. 5, Eq. 3).
+    r"""One cross-modal attention module (CM-CNN Fig. 5, Eq. 3).
 
     Modality i (the guided input f_i) attends to positions of modality j
     (the guiding input f_j):
@@ -73,7 +73,7 @@ class CrossModalAttention(BaseModule):
 
 @MODELS.register_module()
 class CMFN(BaseModule):
-    """Cross-modality attention fusion network (CM-CNN Sec. III-D).
+    r"""Cross-modality attention fusion network (CM-CNN Sec. III-D).
 
     Ni et al., "Facial Expression Recognition Through Cross-Modality
     Attention Fusion", IEEE TCDS 2023 (Fig. 4-5, Eq. 3). For every ordered

@@ -249,6 +249,15 @@ class MMADFER(BaseModel):
             if self.audio_encoder is not None else None
         return video, audio
 
+    @staticmethod
+    def _check_pairs(video: Optional[torch.Tensor],
+                     audio: Optional[torch.Tensor]) -> None:
+        """One fbank per clip."""
+        if video is not None and audio is not None and \
+                audio.shape[0] != video.shape[0]:
+            raise ValueError(
+                f'{video.shape[0]} clips but {audio.shape[0]} fbanks.')
+
     def draw_drop_path_masks(self, batch_size: int,
                              num_frames: int = 1,
                              like: Optional[torch.Tensor] = None
@@ -302,9 +311,7 @@ class MMADFER(BaseModel):
             B, T = video.shape[:2]
         else:
             B, T = audio.shape[0], 1
-        if img_enc is not None and aud_enc is not None \
-                and audio.shape[0] != B:
-            raise ValueError(f'{B} clips but {audio.shape[0]} fbanks.')
+        self._check_pairs(video, audio)
         if drop_path_masks is None:
             drop_path_masks = self.draw_drop_path_masks(
                 B, T, video if img_enc is not None else audio)
@@ -371,6 +378,7 @@ class MMADFER(BaseModel):
         ``train_cfg.cpu_chunks``, computed as chunks of clips in parallel
         threads (forward and backward) with the batch's drop-path draws.
         """
+        self._check_pairs(video, audio)
         x = video if video is not None else audio
         B = x.shape[0]
         num_chunks = self.chunk_parallel.num_chunks_for(B, video, audio)

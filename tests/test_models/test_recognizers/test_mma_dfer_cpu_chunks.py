@@ -61,3 +61,13 @@ def test_unknown_train_cfg_key_is_refused():
     register_all_modules()
     with pytest.raises(ValueError, match=r"keys \['cpu_chunk'\]"):
         MODELS.build(dict(CFG, train_cfg=dict(cpu_chunk=2)))
+
+
+def test_clip_and_fbank_counts_are_checked_before_chunking():
+    register_all_modules()
+    model = MODELS.build(dict(CFG, train_cfg=dict(cpu_chunks=2))).train()
+    inputs = dict(video=torch.rand(2, 4, 3, 16, 16),
+                  audio=torch.randn(3, 1, 32, 16))
+    samples = [FERDataSample().set_gt_label(0) for _ in range(2)]
+    with pytest.raises(ValueError, match='2 clips but 3 fbanks'):
+        model(inputs, samples, mode='loss')
