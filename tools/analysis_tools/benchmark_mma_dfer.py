@@ -364,7 +364,9 @@ def profile_step(args, rows: list) -> None:
     print(f'  ({len(frozen)} frozen parameter tensors, '
           f'{sum(p.grad is not None for p in frozen)} with a .grad after '
           'backward)')
-    print('  the batch in one chunk (train_cfg.cpu_chunks=None):')
+    print('  the batch in one chunk (train_cfg.cpu_chunks=None):' if chunks > 1
+          else '  the batch runs as one chunk (one clip, one thread or '
+          'cpu_chunks off):')
     for part, sec in serial.items():
         share = 100 * sec / (serial['step (CPU)'] if 'CPU' in part
                              else serial['step'])
