@@ -383,26 +383,29 @@ class MMADFER(BaseModel):
         B = x.shape[0]
         num_chunks = self.chunk_parallel.num_chunks_for(B, video, audio)
         if num_chunks == 1:
-            return self.head.loss((self.extract_feat(video, audio), ),
-                                  data_samples)
+            return self._clip_loss(video, audio, data_samples)
         T = video.shape[1] if video is not None else 1
         masks = self.draw_drop_path_masks(B, T, x)
-        chunks = []
-        for start, stop in chunk_bounds(B, num_chunks):
-            chunk_masks = [
-                tuple(None if m is None else
-                      tuple(t[start * n:stop * n] for t in m)
-                      for m, n in zip(block, (T, 1)))
-                for block in masks]
-            chunks.append((
-                None if video is None else video[start:stop],
-                None if audio is None else audio[start:stop],
-                data_samples[start:stop], chunk_masks))
-        return self.chunk_parallel.loss(
-            lambda v, a, samples, m: self.head.loss(
-                (self.extract_feat(v, a, m), ), samples),
-            chunks, [(stop - start) / B
-                     for start, stop in chunk_bounds(B, num_chunks)])
+        bounds = chunk_bounds(B, num_chunks)
+
+        def rows(t: Optional[torch.Tensor], start: int, stop: int):
+            return None if t is None else t[start:stop]
+
+        # the video masks have T rows per clip, the audio masks one
+        chunks = [(rows(video, a, b), rows(audio, a, b), data_samples[a:b],
+                   [tuple(None if pair is None else
+                          tuple(rows(m, a * n, b * n) for m in pair)
+                          for pair, n in zip(block, (T, 1)))
+                    for block in masks])
+                  for a, b in bounds]
+        return self.chunk_parallel.loss(self._clip_loss, chunks,
+                                        [(b - a) / B for a, b in bounds])
+
+    def _clip_loss(self, video, audio, data_samples,
+                   drop_path_masks=None) -> Dict[str, torch.Tensor]:
+        return self.head.loss(
+            (self.extract_feat(video, audio, drop_path_masks), ),
+            data_samples)
 
     @torch.no_grad()
     def predict(self, video: torch.Tensor, audio: torch.Tensor,
