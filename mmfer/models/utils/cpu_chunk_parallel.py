@@ -53,7 +53,7 @@ def _chunk_pool(workers: int, threads_per_chunk: int) -> ThreadPoolExecutor:
 
 
 class _JoinChunkLosses(torch.autograd.Function):
-    """Outputs the weighted sums of the chunks' losses; its backward runs
+    """Passes the weighted sums of the chunks' losses on; its backward runs
     the chunks' own backward passes in the pool's threads.
 
     The chunk losses reach it inside a list, so autograd does not link them
@@ -62,14 +62,11 @@ class _JoinChunkLosses(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, anchor, pool, chunk_losses, weights):
-        # chunk_losses: C lists of K scalar tensors (with graphs)
+    def forward(ctx, pool, chunk_losses, weights, *values):
+        # chunk_losses: C lists of K scalar tensors (with graphs); values:
+        # their K weighted sums (detached)
         ctx.pool, ctx.chunk_losses, ctx.weights = pool, chunk_losses, weights
-        num_keys = len(chunk_losses[0])
-        return tuple(
-            sum(w * losses[k].detach()
-                for w, losses in zip(weights, chunk_losses))
-            for k in range(num_keys))
+        return tuple(v.clone() for v in values)
 
     @staticmethod
     def backward(ctx, *grads):
@@ -85,7 +82,7 @@ class _JoinChunkLosses(torch.autograd.Function):
 
         list(ctx.pool.map(backward_chunk, range(len(chunk_losses))))
         ctx.chunk_losses = None  # free the graphs' references
-        return None, None, None, None
+        return (None, ) * (3 + len(grads))
 
 
 def chunk_bounds(batch_size: int, num_chunks: int) -> List[tuple]:
@@ -198,11 +195,11 @@ class CPUChunkParallel:
         grad_keys = [k for k in keys
                      if any(res[k].requires_grad for res in results)]
         out = {k: sum(w * res[k].detach() for w, res in zip(weights, results))
-               for k in keys if k not in grad_keys}
+               for k in keys}
         if grad_keys:
-            anchor = torch.zeros((), requires_grad=True)
+            # the sums as leaves that require grad: the join node's inputs
             joined = _JoinChunkLosses.apply(
-                anchor, pool, [[res[k] for k in grad_keys] for res in results],
-                list(weights))
+                pool, [[res[k] for k in grad_keys] for res in results],
+                list(weights), *(out[k].requires_grad_() for k in grad_keys))
             out.update(zip(grad_keys, joined))
-        return {k: out[k] for k in keys}
+        return out
