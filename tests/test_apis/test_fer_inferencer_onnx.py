@@ -1,6 +1,5 @@
 """FERInferencer / init_model given an .onnx checkpoint: the same results as
 the torch model (ONNX Runtime through ONNXRuntimeModel)."""
-import importlib.util
 import os.path as osp
 
 import numpy as np
@@ -12,6 +11,7 @@ pytest.importorskip('onnxruntime')
 pytest.importorskip('onnxscript')
 
 from mmfer.apis import FERInferencer, init_model  # noqa: E402
+from tool_scripts import load_tool  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'quickstart',
@@ -20,12 +20,7 @@ GRACE = str(cbook.get_sample_data('grace_hopper.jpg', asfileobj=False))
 
 
 def _export_tool():
-    spec = importlib.util.spec_from_file_location(
-        'export_onnx_tool', osp.join(REPO, 'tools', 'deployment',
-                                     'export_onnx.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('deployment', 'export_onnx.py', name='export_onnx_tool')
 
 
 def test_onnx_checkpoint_runs_like_torch(tmp_path):

@@ -1,6 +1,5 @@
 """tools/infer.py: per-frame CSV rows, no-face rows kept, has_audio flag."""
 import csv
-import importlib.util
 import os.path as osp
 
 import cv2
@@ -11,6 +10,7 @@ from matplotlib import cbook
 
 from mmfer.apis import init_model
 from mmfer.apis.synthetic_video import write_synthface_video
+from tool_scripts import load_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 QUICKSTART = osp.join(REPO, 'configs', 'quickstart',
@@ -25,11 +25,7 @@ HEAD = ['frame', 'timestamp', 'face_id', 'success', 'confidence', 'face_x',
 
 
 def _infer_main():
-    spec = importlib.util.spec_from_file_location(
-        'infer_tool', osp.join(REPO, 'tools', 'infer.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    return load_tool('infer.py', name='infer_tool').main
 
 
 def _checkpoint(config, path, meta):

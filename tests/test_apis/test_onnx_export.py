@@ -5,7 +5,6 @@ one exported file (dynamic batch) on the quickstart ResNet and a tiny AU
 ViT, and ``ONNXRuntimeModel.test_step`` fills the same prediction fields
 with the same values as the torch model's ``test_step``.
 """
-import importlib.util
 import os.path as osp
 
 import pytest
@@ -21,6 +20,7 @@ from mmfer.apis.onnx_runtime_model import (ONNXRuntimeModel,  # noqa: E402
                                            ProbabilityModel, prediction_spec,
                                            read_onnx_spec)
 from mmfer.structures import FERDataSample  # noqa: E402
+from tool_scripts import load_tool  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 QUICKSTART = osp.join(REPO, 'configs', 'quickstart',
@@ -36,15 +36,7 @@ VIT_OVERRIDES = {
 CLASSES = ['neutral', 'happy', 'sad', 'surprise', 'fear', 'disgust', 'anger']
 
 
-def _load_tool():
-    path = osp.join(REPO, 'tools', 'deployment', 'export_onnx.py')
-    spec = importlib.util.spec_from_file_location('export_onnx', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
+tool = load_tool('deployment', 'export_onnx.py')
 
 
 def _spread_head(model, seed=0):

@@ -1,4 +1,3 @@
-import importlib.util
 import os.path as osp
 import sys
 
@@ -8,6 +7,7 @@ from torch import nn
 
 from mmfer.engine import BF16AutocastOptimWrapper
 from mmfer.utils import merge_train_args
+from tool_scripts import load_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -32,10 +32,7 @@ def test_forward_runs_in_bf16_and_training_works():
 
 
 def test_train_amp_flag_selects_cpu_wrapper(monkeypatch):
-    spec = importlib.util.spec_from_file_location(
-        'mmfer_train_tool', osp.join(REPO, 'tools', 'train.py'))
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
+    train = load_tool('train.py', name='mmfer_train_tool')
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', 'quickstart',
                  'resnet18-w32_synthface-expr-rgb-64px.py'))

@@ -1,5 +1,4 @@
 """MaskVisualizationHook (ESGM grids, EMPD Fig. 4) and the ESGM tools."""
-import importlib.util
 import logging
 import os.path as osp
 from types import SimpleNamespace
@@ -14,8 +13,8 @@ from mmfer.engine.hooks.mask_visualization_hook import (esgm_mask_maps,
                                                         load_batch, mask_grid)
 from mmfer.registry import HOOKS, MODELS
 from mmfer.structures import FERDataSample
+from tool_scripts import load_tool
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 S, P = 32, 8  # 4 x 4 patches
 TINY = dict(embed_dims=32, num_layers=1, num_heads=2, feedforward_channels=64)
 
@@ -133,12 +132,7 @@ def test_hook_refuses_a_model_without_esgm(tmp_path):
         MaskVisualizationHook(interval=0)
 
 
-def _tool(*parts):
-    path = osp.join(REPO, 'tools', *parts)
-    spec = importlib.util.spec_from_file_location(parts[-1][:-3], path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+_tool = load_tool
 
 
 def test_mask_stats_esgm_vs_random_on_a_fixed_layout():

@@ -8,7 +8,6 @@
 - the Haar face box must find the SynthFace face, the depth foreground
   must serve as fallback, and every modality must be cropped with one box.
 """
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -20,16 +19,12 @@ import pytest
 from mmfer.datasets import BP4DDataset, BP4DPlusDataset, DISFADataset
 from mmfer.datasets.synthface import generate_layout
 from mmfer.structures.codecs import encode_depth
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_scripts import load_tool
 
 
 def _tool(name):
-    path = osp.join(REPO, 'tools', 'dataset_converters', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'_tool_{name}', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool('dataset_converters', f'{name}.py',
+                     name=f'_tool_{name}')
 
 
 depth_tool = _tool('bp4d_depth_from_mesh')

@@ -1,24 +1,17 @@
 """tools/analysis_tools/benchmark_all.py: running benchmarks, merging their
 --summary-json rows and building the report table, on fake benchmark
 scripts (no timing is asserted)."""
-import importlib.util
 import json
 import math
-import os.path as osp
 import textwrap
 
 import pytest
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOLS = osp.join(REPO, 'tools', 'analysis_tools')
+from tool_scripts import load_tool
 
 
 def _load(name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(TOOLS, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('analysis_tools', f'{name}.py')
 
 
 bench_all = _load('benchmark_all')

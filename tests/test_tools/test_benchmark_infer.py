@@ -1,24 +1,14 @@
 """tools/analysis_tools/benchmark_infer.py: its video, per-frame stage
 figures and --summary-json rows (no timing assertions)."""
-import importlib.util
 import json
 import math
-import os.path as osp
 
 import pytest
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_scripts import load_tool
 
 
-def _load():
-    path = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_infer.py')
-    spec = importlib.util.spec_from_file_location('benchmark_infer', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load()
+bench = load_tool('analysis_tools', 'benchmark_infer.py')
 
 
 def test_make_video_writes_the_frames_it_is_asked_for(tmp_path):

@@ -1,25 +1,19 @@
 """The model converters' refusal of a pickle that would run code names
 their own opt-in flag, ``--trust`` (issue 13: it named tools/train.py's
 ``--trust-checkpoint``), and ``--trust`` then loads the file."""
-import importlib.util
-import os.path as osp
 
 import pytest
 import torch
 
 from mmfer.utils import UntrustedCheckpointError
+from tool_scripts import load_tool
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONVERTERS = ('mae2mmfer', 'audiomae2mmfer', 'mae_face2mmfer',
               'mma_dfer2mmfer')
 
 
 def _load_tool(name):
-    path = osp.join(REPO, 'tools', 'model_converters', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool('model_converters', f'{name}.py')
 
 
 class RecorderMeter:

@@ -1,5 +1,4 @@
 """extract_audio.py and extract_face_frames.py (DFEW / MAFW preparation)."""
-import importlib.util
 import os
 import os.path as osp
 import shutil
@@ -9,16 +8,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOLS = osp.join(REPO, 'tools', 'dataset_converters')
+from tool_scripts import load_tool
 
 
 def _load(name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(TOOLS, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('dataset_converters', f'{name}.py')
 
 
 def _write_av_mp4(path, sr=44100, seconds=1.0, freq=440.0, layout='stereo',

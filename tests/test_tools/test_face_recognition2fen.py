@@ -1,15 +1,12 @@
 """tools/model_converters/face_recognition2fen.py: a FEN trained on identity
 labels becomes the init checkpoint of that FEN inside the CM-CNN."""
-import importlib.util
-import os.path as osp
 
 import pytest
 import torch
 
 from mmfer.registry import MODELS
 from mmfer.utils import UntrustedCheckpointError
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_scripts import load_tool
 
 
 @pytest.fixture(autouse=True)
@@ -21,13 +18,7 @@ def _one_thread():
 
 
 def _load_tool():
-    path = osp.join(REPO, 'tools', 'model_converters',
-                    'face_recognition2fen.py')
-    spec = importlib.util.spec_from_file_location('face_recognition2fen',
-                                                  path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool('model_converters', 'face_recognition2fen.py')
 
 
 TINY_CFG = """

@@ -1,22 +1,15 @@
 """tools/model_converters/mae2mmfer.py on an official-layout MAE state dict:
 the converted encoder computes what a reference MAE ViT computes."""
-import importlib.util
-import os.path as osp
 
 import torch
 from torch import nn
 
 from mmfer.registry import MODELS
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_scripts import load_tool
 
 
 def _load_tool():
-    path = osp.join(REPO, 'tools', 'model_converters', 'mae2mmfer.py')
-    spec = importlib.util.spec_from_file_location('mae2mmfer', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool('model_converters', 'mae2mmfer.py')
 
 
 class Attention(nn.Module):  # timm / MAE layout

@@ -1,6 +1,5 @@
 """MCM configs and tools: fine-tuning schedule, parameter counts,
 reconstruction grids."""
-import importlib.util
 import math
 import os.path as osp
 
@@ -10,17 +9,13 @@ import torch
 from mmengine.config import Config
 
 from mmfer.registry import MODELS, PARAM_SCHEDULERS
+from tool_scripts import load_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MCM = osp.join(REPO, 'configs', 'mcm')
 
 
-def _tool(*parts):
-    path = osp.join(REPO, 'tools', *parts)
-    spec = importlib.util.spec_from_file_location(parts[-1][:-3], path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+_tool = load_tool
 
 
 def test_finetune_schedule_cosine_and_step_at_epoch_3():

@@ -7,7 +7,6 @@ is checked at its destination; the official forward pass is re-implemented
 from the raw official tensors and compared with the converted mmfer model.
 """
 import argparse
-import importlib.util
 import os.path as osp
 import re
 
@@ -18,17 +17,14 @@ from mmengine.config import Config
 
 from mmfer.models.backbones import PromptedViT
 from mmfer.registry import MODELS
+from tool_scripts import load_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 D, HEADS, L, d, T = 16, 2, 12, 4, 4
 
 
-def load_tool(name):
-    path = osp.join(REPO, 'tools', 'model_converters', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_converter(name):
+    return load_tool('model_converters', f'{name}.py')
 
 
 def timm_vit(prefix='', in_ch=3, grid=4, depth=L, g=None, decoder=True):
@@ -88,7 +84,7 @@ def test_timm_keys_land_in_place(tmp_path):
     sd = timm_vit(grid=4)
     save_mae(tmp_path / 'mae_face.pth', sd)
     out_path = tmp_path / 'out' / 'face.pth'
-    load_tool('mae_face2mmfer').main(
+    load_converter('mae_face2mmfer').main(
         [str(tmp_path / 'mae_face.pth'), str(out_path), '--img-size', '32'])
     out = torch.load(out_path)['state_dict']
     mapping = {'cls_token': 'cls_token', 'pos_embed': 'pos_embed',
@@ -126,7 +122,7 @@ def test_timm_keys_land_in_place(tmp_path):
 def test_mae_face_pos_embed_resized_for_112px(tmp_path):
     sd = timm_vit(grid=196, depth=1, decoder=False)
     save_mae(tmp_path / 'f.pth', sd)
-    out = load_tool('mae_face2mmfer').convert(
+    out = load_converter('mae_face2mmfer').convert(
         str(tmp_path / 'f.pth'), str(tmp_path / 'o.pth'), img_size=112)
     from mmpretrain.models.utils import resize_pos_embed
     torch.testing.assert_close(
@@ -138,7 +134,7 @@ def test_audiomae_grid_64x8_to_32x8(tmp_path):
     sd = timm_vit(in_ch=1, grid=64 * 8, depth=1)
     save_mae(tmp_path / 'audiomae.pth', sd)
     out_path = tmp_path / 'audio.pth'
-    load_tool('audiomae2mmfer').main(
+    load_converter('audiomae2mmfer').main(
         [str(tmp_path / 'audiomae.pth'), str(out_path)])
     out = torch.load(out_path)['state_dict']
     pos = out['pos_embed']
@@ -151,7 +147,7 @@ def test_audiomae_grid_64x8_to_32x8(tmp_path):
     assert out['patch_embed.projection.weight'].shape == (D, 1, 16, 16)
     with pytest.raises(ValueError, match='1 \\(fbank\\)'):
         save_mae(tmp_path / 'rgb.pth', timm_vit(grid=64 * 8, depth=1))
-        load_tool('audiomae2mmfer').convert(str(tmp_path / 'rgb.pth'),
+        load_converter('audiomae2mmfer').convert(str(tmp_path / 'rgb.pth'),
                                             str(tmp_path / 'x.pth'))
 
 
@@ -160,7 +156,7 @@ def test_unknown_key_is_an_error(tmp_path):
     sd['blocks.0.attn.q_bias'] = torch.zeros(D)
     save_mae(tmp_path / 'x.pth', sd)
     with pytest.raises(KeyError, match='q_bias'):
-        load_tool('mae_face2mmfer').convert(str(tmp_path / 'x.pth'),
+        load_converter('mae_face2mmfer').convert(str(tmp_path / 'x.pth'),
                                             str(tmp_path / 'y.pth'), 32)
 
 
@@ -318,7 +314,7 @@ def test_official_checkpoint_converts_and_reproduces_forward(tmp_path):
     torch.save({'epoch': 25, 'state_dict': official, 'best_acc': 70.0},
                src)
     dst = tmp_path / 'converted.pth'
-    load_tool('mma_dfer2mmfer').main([str(src), str(dst)])
+    load_converter('mma_dfer2mmfer').main([str(src), str(dst)])
     converted = torch.load(dst)['state_dict']
     model = tiny_mma_dfer()
     model.load_state_dict(converted, strict=True)  # every key, every shape
@@ -381,7 +377,7 @@ def test_official_checkpoint_converts_and_reproduces_forward(tmp_path):
 def test_official_trainable_keys_fit_vit_base_default_config(tmp_path):
     """Full-size shapes of the official trainable keys (the frozen ViT-B
     weights are left out to keep the test light)."""
-    conv = load_tool('mma_dfer2mmfer')
+    conv = load_converter('mma_dfer2mmfer')
     official = official_state_dict(n_img=196, n_aud=256, mtt_dim=512,
                                    dims=(768, 128), g=None)
     frozen = re.compile(r'^module\.(image_encoder|audio_model)\.'

@@ -1,5 +1,4 @@
 """tools/analysis_tools/plot_{confusion_matrix,au_f1,curves}.py."""
-import importlib.util
 import json
 import os.path as osp
 import subprocess
@@ -11,15 +10,13 @@ import numpy as np
 import pytest
 import torch
 
+from tool_scripts import load_tool
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def load_tool(name):
-    path = osp.join(REPO, 'tools', 'analysis_tools', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_plot_tool(name):
+    return load_tool('analysis_tools', f'{name}.py')
 
 
 def png_size(path):
@@ -38,7 +35,7 @@ def dump_expr(path, gt, pred, k):
 
 
 def test_plot_confusion_matrix_from_pkl(tmp_path):
-    tool = load_tool('plot_confusion_matrix')
+    tool = load_plot_tool('plot_confusion_matrix')
     pkl = tmp_path / 'preds.pkl'
     dump_expr(pkl, [0, 1, 1, 2], [0, 1, 2, 2], 3)
     ckpt = tmp_path / 'epoch_1.pth'
@@ -55,7 +52,7 @@ def test_plot_confusion_matrix_from_pkl(tmp_path):
 
 
 def test_plot_confusion_matrix_from_run_folds_csv(tmp_path):
-    tool = load_tool('plot_confusion_matrix')
+    tool = load_plot_tool('plot_confusion_matrix')
     csv_path = tmp_path / 'confusion_matrix.csv'
     csv_path.write_text('true \\ predicted (%),anger,neutral,samples\n'
                         'anger,75.00,25.00,4\nneutral,0.00,100.00,2\n')
@@ -66,7 +63,7 @@ def test_plot_confusion_matrix_from_run_folds_csv(tmp_path):
 
 
 def test_plot_au_f1_from_pkl_and_log(tmp_path):
-    tool = load_tool('plot_au_f1')
+    tool = load_plot_tool('plot_au_f1')
     pkl = tmp_path / 'au_preds.pkl'
     mmengine.dump([
         dict(gt_au=torch.tensor([1., 0.]),
@@ -121,7 +118,7 @@ def test_plot_curves_cli(tmp_path):
         map(json.dumps, records)))
     (run / '20261203_000000.log'
      ).write_text('x - mmengine - INFO - Epoch(train)  [1][4/4]  loss: 2.0\n')
-    tool = load_tool('plot_curves')
+    tool = load_plot_tool('plot_curves')
     groups = tool.main([str(tmp_path / 'work'), '--keys', 'loss', 'au/F1_*'])
     np.testing.assert_allclose(groups[0]['loss'][0], [1, 2])  # epochs
     assert sorted(groups[1]) == ['au/F1_AU1', 'au/F1_AU2']

@@ -1,19 +1,13 @@
 """tools/analysis_tools/probe_encoder.py: the frozen-feature linear probe."""
-import importlib.util
-import os.path as osp
 
 import pytest
 import torch
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_scripts import load_tool
 
 
 def _load():
-    path = osp.join(REPO, 'tools', 'analysis_tools', 'probe_encoder.py')
-    spec = importlib.util.spec_from_file_location('probe_encoder', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('analysis_tools', 'probe_encoder.py')
 
 
 tool = _load()

@@ -1,7 +1,6 @@
 """tools/misc/run_cross_dataset.py: the EMPD Table I / III protocol (train
 on a source, test on every other database, report each accuracy and the
 average) on tiny SynthFace renders of different domains."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -12,20 +11,13 @@ from mmengine.config import Config
 from mmfer.evaluation.cross_dataset import (CrossDatasetSpec,
                                             format_cross_dataset_table,
                                             mean_over_targets)
+from tool_scripts import load_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BASE = osp.join(REPO, 'configs', '_base_')
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load('run_cross_dataset',
-             osp.join(REPO, 'tools', 'misc', 'run_cross_dataset.py'))
+tool = load_tool('misc', 'run_cross_dataset.py')
 
 
 def test_table_format_and_average():
@@ -155,7 +147,7 @@ def test_table_of_two_configs_equals_test_py_and_resumes(tmp_path, capsys):
     assert md[head + 3].startswith('| SynthFace | method_b |')
 
     # each cell is what tools/test.py reports for that target
-    test_py = _load('mmfer_test_py', osp.join(REPO, 'tools', 'test.py'))
+    test_py = load_tool('test.py', name='mmfer_test_py')
     from argparse import Namespace
 
     from mmengine.runner import Runner

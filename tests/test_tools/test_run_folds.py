@@ -1,6 +1,5 @@
 """tools/misc/run_folds.py: mean +- std maths, fold states, and a real
 2-fold run that resumes (finished folds are not retrained)."""
-import importlib.util
 import json
 import math
 import os
@@ -9,18 +8,16 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
+from tool_scripts import load_tool
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(REPO, 'tools', 'misc', 'run_folds.py')
 BASE = osp.join(REPO, 'configs', '_base_')
 AUS = ['AU1', 'AU2', 'AU4', 'AU6', 'AU7', 'AU10', 'AU12', 'AU14', 'AU15',
        'AU17', 'AU23', 'AU24']
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location('run_folds', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('misc', 'run_folds.py')
 
 
 tool = _load_tool()

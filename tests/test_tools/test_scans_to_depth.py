@@ -1,6 +1,5 @@
 """tools/dataset_converters/scans_to_depth.py on tiny BU-3DFE / Bosphorus
 trees (2 subjects each)."""
-import importlib.util
 import os
 import os.path as osp
 import sys
@@ -11,17 +10,14 @@ import pytest
 
 from mmfer.datasets.scans import write_bnt, write_vrml
 from mmfer.structures.codecs import DEPTH_BACKGROUND_CODE, decode_depth
+from tool_scripts import load_tool
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 H, W = 40, 48
 U0, V0 = 0.6, 0.4  # bump position in texture coordinates
 
 
 def _tool():
-    path = osp.join(REPO, 'tools', 'dataset_converters', 'scans_to_depth.py')
-    spec = importlib.util.spec_from_file_location('scans_to_depth', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_tool('dataset_converters', 'scans_to_depth.py')
     sys.modules['scans_to_depth'] = mod  # workers unpickle convert_one
     return mod
 

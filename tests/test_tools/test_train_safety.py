@@ -1,7 +1,6 @@
 """The Runner's load_from / resume / tools/test.py checkpoint and
 tools/train.py's work-dir lock, on the quickstart config with tiny data."""
 import glob
-import importlib.util
 import os
 import os.path as osp
 import sys
@@ -15,7 +14,8 @@ from mmengine.runner import Runner
 
 from mmfer.utils import CheckpointMismatchError, CorruptCheckpointError
 from mmfer.utils.work_dir_lock import WorkDirLock, WorkDirLockedError
-from quickstart_helpers import QUICKSTART, REPO, as_cli, quickstart_overrides
+from quickstart_helpers import QUICKSTART, as_cli, quickstart_overrides
+from tool_scripts import load_tool
 
 
 def _cfg(data_root, work_dir, max_epochs=1, **extra):
@@ -83,11 +83,7 @@ def test_partial_opt_in_by_config_key_loads_and_logs(
 
 
 def _tools_test_module():
-    spec = importlib.util.spec_from_file_location(
-        'mmfer_tools_test', osp.join(REPO, 'tools', 'test.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('test.py', name='mmfer_tools_test')
 
 
 def test_tools_test_refuses_other_models_checkpoint(
@@ -160,10 +156,7 @@ def test_explicit_resume_of_zero_byte_file_is_an_error(
 
 def test_train_cli_refuses_a_locked_work_dir(tiny_synthface, tmp_path,
                                             monkeypatch):
-    spec = importlib.util.spec_from_file_location(
-        'mmfer_tools_train', osp.join(REPO, 'tools', 'train.py'))
-    train_py = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train_py)
+    train_py = load_tool('train.py', name='mmfer_tools_train')
     work_dir = str(tmp_path / 'busy')
     opts = quickstart_overrides(tiny_synthface, work_dir)
     monkeypatch.setattr(sys, 'argv',

@@ -1,8 +1,6 @@
 """mmfer.visualization.plots: readers (values) and plotters (PNG files)."""
-import importlib.util
 import json
 import math
-import os.path as osp
 
 import cv2
 import mmengine
@@ -11,17 +9,7 @@ import pytest
 import torch
 
 from mmfer.visualization import plots
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-def load_tool(*parts):
-    path = osp.join(REPO, 'tools', *parts)
-    spec = importlib.util.spec_from_file_location(
-        osp.splitext(parts[-1])[0], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tool_scripts import load_tool
 
 
 def expr_samples(gt, pred, num_classes=3):
