@@ -334,18 +334,16 @@ def profile_step(args, rows: list) -> None:
                                       args.img_size)
     torch.manual_seed(0)
     model = build(cfg, 128, args.img_size)
+    chunks = model.chunk_parallel.num_chunks_for(args.batch, video, audio)
     steps = {'mmfer': MMFERStep(model, video, audio, labels,
-                                args.fused_adamw, parts=False)}
-    chunks = steps['mmfer'].chunks
-    # the forward parts are timed on one thread: the same model with the
-    # batch in one chunk
-    one_chunk = copy.deepcopy(model)
-    one_chunk.chunk_parallel = CPUChunkParallel(None)
-    steps['mmfer, one chunk'] = MMFERStep(one_chunk, video, audio, labels,
-                                          args.fused_adamw)
-    if chunks == 1:  # the config does not split: one run serves both
-        steps.pop('mmfer')
-        steps['mmfer'] = steps.pop('mmfer, one chunk')
+                                args.fused_adamw, parts=chunks == 1)}
+    if chunks > 1:
+        # the forward parts are timed on one thread: the same model with
+        # the batch in one chunk
+        one_chunk = copy.deepcopy(model)
+        one_chunk.chunk_parallel = CPUChunkParallel(None)
+        steps['mmfer, one chunk'] = MMFERStep(one_chunk, video, audio,
+                                              labels, args.fused_adamw)
     if args.official_root:
         torch.manual_seed(0)
         steps['official'] = OfficialStep(
